@@ -1,0 +1,347 @@
+/* Conversions from kernel flag values to the scap (PPM_*) encodings of the
+ * event table. One function per flag family; the PPM values are the ones
+ * the libs flag tables print (documented in bpf/doc.go). Kernel values are
+ * x86_64 uapi constants: vmlinux.h carries types, not macros. */
+#pragma once
+
+#include "base.h"
+
+/* --- open flags (file_flags) ------------------------------------------- */
+#define K_O_ACCMODE 00000003
+#define K_O_WRONLY 00000001
+#define K_O_RDWR 00000002
+#define K_O_CREAT 00000100
+#define K_O_EXCL 00000200
+#define K_O_TRUNC 00001000
+#define K_O_APPEND 00002000
+#define K_O_NONBLOCK 00004000
+#define K_O_DSYNC 00010000
+#define K_O_DIRECT 00040000
+#define K_O_LARGEFILE 00100000
+#define K_O_DIRECTORY 00200000
+#define K_O_CLOEXEC 02000000
+#define K_O_SYNC_BIT 04000000 /* __O_SYNC; O_SYNC = __O_SYNC | O_DSYNC */
+#define K_O_TMPFILE_BIT 020000000 /* __O_TMPFILE */
+
+#define PPM_O_RDONLY (1 << 0)
+#define PPM_O_WRONLY (1 << 1)
+#define PPM_O_RDWR (PPM_O_RDONLY | PPM_O_WRONLY)
+#define PPM_O_CREAT (1 << 2)
+#define PPM_O_APPEND (1 << 3)
+#define PPM_O_DSYNC (1 << 4)
+#define PPM_O_EXCL (1 << 5)
+#define PPM_O_NONBLOCK (1 << 6)
+#define PPM_O_SYNC (1 << 7)
+#define PPM_O_TRUNC (1 << 8)
+#define PPM_O_DIRECT (1 << 9)
+#define PPM_O_DIRECTORY (1 << 10)
+#define PPM_O_LARGEFILE (1 << 11)
+#define PPM_O_CLOEXEC (1 << 12)
+#define PPM_O_TMPFILE (1 << 13)
+#define PPM_O_F_CREATED (1 << 14) /* set at exit: the call created the file */
+#define PPM_FD_UPPER_LAYER (1 << 15) /* set at exit: the file is in an overlay's upper layer */
+#define PPM_FD_LOWER_LAYER (1 << 16) /* set at exit: the file is in an overlay's lower layer only */
+
+/* creat_flags (creat): the same two facts in their own table. */
+#define PPM_FD_UPPER_LAYER_CREAT (1 << 0)
+#define PPM_FD_LOWER_LAYER_CREAT (1 << 1)
+
+static __always_inline u32 open_flags_to_scap(u64 flags)
+{
+	u32 res = 0;
+	switch (flags & K_O_ACCMODE) {
+	case K_O_WRONLY: res = PPM_O_WRONLY; break;
+	case K_O_RDWR: res = PPM_O_RDWR; break;
+	default: res = PPM_O_RDONLY; break;
+	}
+	if (flags & K_O_CREAT) res |= PPM_O_CREAT;
+	if (flags & K_O_APPEND) res |= PPM_O_APPEND;
+	if (flags & K_O_DSYNC) res |= PPM_O_DSYNC;
+	if (flags & K_O_EXCL) res |= PPM_O_EXCL;
+	if (flags & K_O_NONBLOCK) res |= PPM_O_NONBLOCK;
+	if (flags & K_O_SYNC_BIT) res |= PPM_O_SYNC;
+	if (flags & K_O_TRUNC) res |= PPM_O_TRUNC;
+	if (flags & K_O_DIRECT) res |= PPM_O_DIRECT;
+	if ((flags & K_O_DIRECTORY) && !(flags & K_O_TMPFILE_BIT)) res |= PPM_O_DIRECTORY;
+	if (flags & K_O_LARGEFILE) res |= PPM_O_LARGEFILE;
+	if (flags & K_O_CLOEXEC) res |= PPM_O_CLOEXEC;
+	if (flags & K_O_TMPFILE_BIT) res |= PPM_O_TMPFILE;
+	return res;
+}
+
+/* The mode argument only means something when the call can create a file. */
+static __always_inline u32 open_mode_to_scap(u64 flags, u64 mode)
+{
+	if (flags & (K_O_CREAT | K_O_TMPFILE_BIT))
+		return mode & 07777;
+	return 0;
+}
+
+/* Flags of calls that only take O_CLOEXEC/O_NONBLOCK/O_DIRECT (pipe2, dup3,
+ * userfaultfd, eventfd-like) share the open-flag encoding, without the
+ * access mode (which the call does not have). */
+static __always_inline u32 fd_flags_to_scap(u64 flags)
+{
+	u32 res = 0;
+	if (flags & K_O_NONBLOCK) res |= PPM_O_NONBLOCK;
+	if (flags & K_O_CLOEXEC) res |= PPM_O_CLOEXEC;
+	if (flags & K_O_DIRECT) res |= PPM_O_DIRECT;
+	return res;
+}
+
+/* --- openat2 resolve flags (openat2_flags) ------------------------------ */
+static __always_inline u32 openat2_resolve_to_scap(u64 resolve)
+{
+	u32 res = 0;
+	if (resolve & 0x08) res |= 1 << 0; /* RESOLVE_BENEATH */
+	if (resolve & 0x10) res |= 1 << 1; /* RESOLVE_IN_ROOT */
+	if (resolve & 0x02) res |= 1 << 2; /* RESOLVE_NO_MAGICLINKS */
+	if (resolve & 0x04) res |= 1 << 3; /* RESOLVE_NO_SYMLINKS */
+	if (resolve & 0x01) res |= 1 << 4; /* RESOLVE_NO_XDEV */
+	if (resolve & 0x20) res |= 1 << 5; /* RESOLVE_CACHED */
+	return res;
+}
+
+/* --- clone, unshare and setns flags (clone_flags) ----------------------- */
+#define K_CLONE_NEWTIME 0x00000080ULL
+#define K_CLONE_VM 0x00000100ULL
+#define K_CLONE_FS 0x00000200ULL
+#define K_CLONE_FILES 0x00000400ULL
+#define K_CLONE_SIGHAND 0x00000800ULL
+#define K_CLONE_PTRACE 0x00002000ULL
+#define K_CLONE_VFORK 0x00004000ULL
+#define K_CLONE_PARENT 0x00008000ULL
+#define K_CLONE_THREAD 0x00010000ULL
+#define K_CLONE_NEWNS 0x00020000ULL
+#define K_CLONE_SYSVSEM 0x00040000ULL
+#define K_CLONE_SETTLS 0x00080000ULL
+#define K_CLONE_PARENT_SETTID 0x00100000ULL
+#define K_CLONE_CHILD_CLEARTID 0x00200000ULL
+#define K_CLONE_UNTRACED 0x00800000ULL
+#define K_CLONE_CHILD_SETTID 0x01000000ULL
+#define K_CLONE_NEWCGROUP 0x02000000ULL
+#define K_CLONE_NEWUTS 0x04000000ULL
+#define K_CLONE_NEWIPC 0x08000000ULL
+#define K_CLONE_NEWUSER 0x10000000ULL
+#define K_CLONE_NEWPID 0x20000000ULL
+#define K_CLONE_NEWNET 0x40000000ULL
+#define K_CLONE_IO 0x80000000ULL
+
+#define PPM_CL_CLONE_FILES (1U << 0)
+#define PPM_CL_CLONE_FS (1U << 1)
+#define PPM_CL_CLONE_IO (1U << 2)
+#define PPM_CL_CLONE_NEWIPC (1U << 3)
+#define PPM_CL_CLONE_NEWNET (1U << 4)
+#define PPM_CL_CLONE_NEWNS (1U << 5)
+#define PPM_CL_CLONE_NEWPID (1U << 6)
+#define PPM_CL_CLONE_NEWUTS (1U << 7)
+#define PPM_CL_CLONE_PARENT (1U << 8)
+#define PPM_CL_CLONE_PARENT_SETTID (1U << 9)
+#define PPM_CL_CLONE_PTRACE (1U << 10)
+#define PPM_CL_CLONE_SIGHAND (1U << 11)
+#define PPM_CL_CLONE_SYSVSEM (1U << 12)
+#define PPM_CL_CLONE_THREAD (1U << 13)
+#define PPM_CL_CLONE_UNTRACED (1U << 14)
+#define PPM_CL_CLONE_VM (1U << 15)
+#define PPM_CL_CLONE_NEWUSER (1U << 20)
+#define PPM_CL_CLONE_CHILD_CLEARTID (1U << 23)
+#define PPM_CL_CLONE_CHILD_SETTID (1U << 24)
+#define PPM_CL_CLONE_SETTLS (1U << 25)
+#define PPM_CL_CLONE_STOPPED (1U << 26)
+#define PPM_CL_CLONE_VFORK (1U << 27)
+#define PPM_CL_CLONE_NEWCGROUP (1U << 28)
+#define PPM_CL_CHILD_IN_PIDNS (1U << 29) /* the calling thread is not in the initial pid namespace */
+#define PPM_CL_CLONE_NEWTIME (1U << 31)
+
+static __always_inline u32 clone_flags_to_scap(u64 flags)
+{
+	u32 res = 0;
+	if (flags & K_CLONE_FILES) res |= PPM_CL_CLONE_FILES;
+	if (flags & K_CLONE_FS) res |= PPM_CL_CLONE_FS;
+	if (flags & K_CLONE_IO) res |= PPM_CL_CLONE_IO;
+	if (flags & K_CLONE_NEWIPC) res |= PPM_CL_CLONE_NEWIPC;
+	if (flags & K_CLONE_NEWNET) res |= PPM_CL_CLONE_NEWNET;
+	if (flags & K_CLONE_NEWNS) res |= PPM_CL_CLONE_NEWNS;
+	if (flags & K_CLONE_NEWPID) res |= PPM_CL_CLONE_NEWPID;
+	if (flags & K_CLONE_NEWUTS) res |= PPM_CL_CLONE_NEWUTS;
+	if (flags & K_CLONE_PARENT) res |= PPM_CL_CLONE_PARENT;
+	if (flags & K_CLONE_PARENT_SETTID) res |= PPM_CL_CLONE_PARENT_SETTID;
+	if (flags & K_CLONE_PTRACE) res |= PPM_CL_CLONE_PTRACE;
+	if (flags & K_CLONE_SIGHAND) res |= PPM_CL_CLONE_SIGHAND;
+	if (flags & K_CLONE_SYSVSEM) res |= PPM_CL_CLONE_SYSVSEM;
+	if (flags & K_CLONE_THREAD) res |= PPM_CL_CLONE_THREAD;
+	if (flags & K_CLONE_UNTRACED) res |= PPM_CL_CLONE_UNTRACED;
+	if (flags & K_CLONE_VM) res |= PPM_CL_CLONE_VM;
+	if (flags & K_CLONE_NEWUSER) res |= PPM_CL_CLONE_NEWUSER;
+	if (flags & K_CLONE_CHILD_CLEARTID) res |= PPM_CL_CLONE_CHILD_CLEARTID;
+	if (flags & K_CLONE_CHILD_SETTID) res |= PPM_CL_CLONE_CHILD_SETTID;
+	if (flags & K_CLONE_SETTLS) res |= PPM_CL_CLONE_SETTLS;
+	if (flags & K_CLONE_VFORK) res |= PPM_CL_CLONE_VFORK;
+	if (flags & K_CLONE_NEWCGROUP) res |= PPM_CL_CLONE_NEWCGROUP;
+	if (flags & K_CLONE_NEWTIME) res |= PPM_CL_CLONE_NEWTIME;
+	return res;
+}
+
+/* --- mount and umount flags (mount_flags, umount_flags) ------------------
+ * The PPM_MS_* and PPM_MNT_* values are the kernel's; only the legacy magic
+ * in the high bits of mount flags is removed. */
+static __always_inline u32 mount_flags_to_scap(u64 flags)
+{
+	if ((flags & 0xffff0000ULL) == 0xC0ED0000ULL) /* MS_MGC_VAL under MS_MGC_MSK */
+		flags &= ~0xffff0000ULL;
+	return (u32)flags;
+}
+
+static __always_inline u32 umount_flags_to_scap(u64 flags)
+{
+	return flags & 0xf; /* MNT_FORCE 1, MNT_DETACH 2, MNT_EXPIRE 4, UMOUNT_NOFOLLOW 8 */
+}
+
+/* --- *at flags ----------------------------------------------------------- */
+#define K_AT_SYMLINK_NOFOLLOW 0x100
+#define K_AT_REMOVEDIR 0x200
+#define K_AT_SYMLINK_FOLLOW 0x400
+#define K_AT_EMPTY_PATH 0x1000
+
+static __always_inline u32 unlinkat_flags_to_scap(u64 flags)
+{
+	return (flags & K_AT_REMOVEDIR) ? 0x200 : 0; /* PPM_AT_REMOVEDIR */
+}
+
+static __always_inline u32 linkat_flags_to_scap(u64 flags)
+{
+	u32 res = 0;
+	if (flags & K_AT_SYMLINK_FOLLOW) res |= 0x400; /* PPM_AT_SYMLINK_FOLLOW */
+	if (flags & K_AT_EMPTY_PATH) res |= 0x1000;    /* PPM_AT_EMPTY_PATH */
+	return res;
+}
+
+static __always_inline u32 fchownat_flags_to_scap(u64 flags)
+{
+	u32 res = 0;
+	if (flags & K_AT_SYMLINK_NOFOLLOW) res |= 0x100; /* PPM_AT_SYMLINK_NOFOLLOW */
+	if (flags & K_AT_EMPTY_PATH) res |= 0x1000;      /* PPM_AT_EMPTY_PATH */
+	return res;
+}
+
+static __always_inline u32 renameat2_flags_to_scap(u64 flags)
+{
+	return flags & 0x7; /* RENAME_NOREPLACE 1, RENAME_EXCHANGE 2, RENAME_WHITEOUT 4: same values */
+}
+
+/* --- memfd_create, finit_module, io_uring_setup: PPM values = kernel values */
+static __always_inline u32 memfd_flags_to_scap(u64 flags)
+{
+	return flags & 0x7; /* MFD_CLOEXEC 1, MFD_ALLOW_SEALING 2, MFD_HUGETLB 4 */
+}
+
+static __always_inline u32 finit_module_flags_to_scap(u64 flags)
+{
+	return flags & 0x7; /* IGNORE_MODVERSIONS 1, IGNORE_VERMAGIC 2, COMPRESSED_FILE 4 */
+}
+
+/* --- chmod modes (chmod_mode): S_IS[UG]ID, S_ISVTX and rwx bits, same values */
+static __always_inline u32 chmod_mode_to_scap(u64 mode)
+{
+	return mode & 07777;
+}
+
+/* --- execve flags (execve_flags) ----------------------------------------- */
+#define PPM_EXE_WRITABLE (1 << 0)
+#define PPM_EXE_UPPER_LAYER (1 << 1)
+#define PPM_EXE_FROM_MEMFD (1 << 2)
+#define PPM_EXE_LOWER_LAYER (1 << 3)
+
+/* --- fcntl commands (fcntl_commands) -------------------------------------- */
+static __always_inline u8 fcntl_cmd_to_scap(u64 cmd)
+{
+	switch (cmd) {
+	case 0: return 1;     /* F_DUPFD */
+	case 1: return 2;     /* F_GETFD */
+	case 2: return 3;     /* F_SETFD */
+	case 3: return 4;     /* F_GETFL */
+	case 4: return 5;     /* F_SETFL */
+	case 5: return 6;     /* F_GETLK (= F_GETLK64 on x86_64) */
+	case 6: return 8;     /* F_SETLK */
+	case 7: return 9;     /* F_SETLKW */
+	case 8: return 10;    /* F_SETOWN */
+	case 9: return 12;    /* F_GETOWN */
+	case 10: return 13;   /* F_SETSIG */
+	case 11: return 15;   /* F_GETSIG */
+	case 15: return 21;   /* F_SETOWN_EX */
+	case 16: return 22;   /* F_GETOWN_EX */
+	case 36: return 30;   /* F_OFD_GETLK */
+	case 37: return 31;   /* F_OFD_SETLK */
+	case 38: return 32;   /* F_OFD_SETLKW */
+	case 1024: return 23; /* F_SETLEASE */
+	case 1025: return 24; /* F_GETLEASE */
+	case 1026: return 27; /* F_NOTIFY */
+	case 1029: return 25; /* F_CANCELLK */
+	case 1030: return 26; /* F_DUPFD_CLOEXEC */
+	case 1031: return 28; /* F_SETPIPE_SZ */
+	case 1032: return 29; /* F_GETPIPE_SZ */
+	}
+	return 0; /* UNKNOWN */
+}
+
+/* --- ptrace requests (ptrace_requests) ------------------------------------ */
+static __always_inline u16 ptrace_request_to_scap(u64 req)
+{
+	switch (req) {
+	case 0: return 1;        /* PTRACE_TRACEME */
+	case 1: return 2;        /* PTRACE_PEEKTEXT */
+	case 2: return 3;        /* PTRACE_PEEKDATA */
+	case 3: return 4;        /* PTRACE_PEEKUSR */
+	case 4: return 5;        /* PTRACE_POKETEXT */
+	case 5: return 6;        /* PTRACE_POKEDATA */
+	case 6: return 7;        /* PTRACE_POKEUSR */
+	case 7: return 8;        /* PTRACE_CONT */
+	case 8: return 9;        /* PTRACE_KILL */
+	case 9: return 10;       /* PTRACE_SINGLESTEP */
+	case 12: return 26;      /* PTRACE_GETREGS */
+	case 13: return 27;      /* PTRACE_SETREGS */
+	case 14: return 28;      /* PTRACE_GETFPREGS */
+	case 15: return 29;      /* PTRACE_SETFPREGS */
+	case 16: return 11;      /* PTRACE_ATTACH */
+	case 17: return 12;      /* PTRACE_DETACH */
+	case 18: return 30;      /* PTRACE_GETFPXREGS */
+	case 19: return 31;      /* PTRACE_SETFPXREGS */
+	case 21: return 32;      /* PTRACE_OLDSETOPTIONS */
+	case 24: return 13;      /* PTRACE_SYSCALL */
+	case 25: return 33;      /* PTRACE_GET_THREAD_AREA */
+	case 26: return 34;      /* PTRACE_SET_THREAD_AREA */
+	case 30: return 35;      /* PTRACE_ARCH_PRCTL */
+	case 31: return 36;      /* PTRACE_SYSEMU */
+	case 32: return 37;      /* PTRACE_SYSEMU_SINGLESTEP */
+	case 33: return 38;      /* PTRACE_SINGLEBLOCK */
+	case 0x4200: return 14;  /* PTRACE_SETOPTIONS */
+	case 0x4201: return 15;  /* PTRACE_GETEVENTMSG */
+	case 0x4202: return 16;  /* PTRACE_GETSIGINFO */
+	case 0x4203: return 17;  /* PTRACE_SETSIGINFO */
+	case 0x4204: return 18;  /* PTRACE_GETREGSET */
+	case 0x4205: return 19;  /* PTRACE_SETREGSET */
+	case 0x4206: return 20;  /* PTRACE_SEIZE */
+	case 0x4207: return 21;  /* PTRACE_INTERRUPT */
+	case 0x4208: return 22;  /* PTRACE_LISTEN */
+	case 0x4209: return 23;  /* PTRACE_PEEKSIGINFO */
+	case 0x420a: return 24;  /* PTRACE_GETSIGMASK */
+	case 0x420b: return 25;  /* PTRACE_SETSIGMASK */
+	}
+	return 0; /* PTRACE_UNKNOWN */
+}
+
+/* PT_DYN index of ptrace addr/data values (ptrace_dynamic_param). */
+#define PPM_PTRACE_IDX_UINT64 0
+#define PPM_PTRACE_IDX_SIGTYPE 1
+
+/* --- socket families: PPM_AF_* are the kernel's AF_* numbers --------------- */
+#define K_AF_UNIX 1
+#define K_AF_INET 2
+#define K_AF_INET6 10
+#define PPM_AF_UNIX 1
+#define PPM_AF_INET 2
+#define PPM_AF_INET6 10
+
+/* SOCK_NONBLOCK and SOCK_CLOEXEC in socket()/socketpair()/accept4() types. */
+#define K_SOCK_NONBLOCK K_O_NONBLOCK
+#define K_SOCK_CLOEXEC K_O_CLOEXEC

@@ -1,0 +1,461 @@
+/* Namespaces, mounts, working and root directory, credentials, process
+ * control and the kernel itself: setns, unshare, mount, umount2, fsconfig,
+ * chroot, chdir, fchdir, setuid, setgid, setresuid, setresgid, setreuid,
+ * setregid, capset, prctl, ptrace, process_vm_readv, process_vm_writev,
+ * bpf, init_module, finit_module, kill, tkill, tgkill. */
+#include "../prog.h"
+
+/* setns(fd, nstype) */
+SYSCALL_EXIT(setns)
+{
+	BEGIN(PPME_SYSCALL_SETNS_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: fd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: nstype (type: PT_FLAGS32) */
+	push_u32(s, clone_flags_to_scap(syscall_arg(regs, 1)));
+	event_submit(s);
+	return 0;
+}
+
+/* unshare(flags) */
+SYSCALL_EXIT(unshare)
+{
+	BEGIN(PPME_SYSCALL_UNSHARE_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: flags (type: PT_FLAGS32) */
+	push_u32(s, clone_flags_to_scap(syscall_arg(regs, 0)));
+	event_submit(s);
+	return 0;
+}
+
+/* mount(source, target, fstype, flags, data) */
+SYSCALL_EXIT(mount)
+{
+	BEGIN(PPME_SYSCALL_MOUNT_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: dev (type: PT_CHARBUF) */
+	push_user_str(s, (void *)syscall_arg(regs, 0), MAX_PATH);
+	/* Parameter 3: dir (type: PT_FSPATH) */
+	push_user_str(s, (void *)syscall_arg(regs, 1), MAX_PATH);
+	/* Parameter 4: type (type: PT_CHARBUF) */
+	push_user_str(s, (void *)syscall_arg(regs, 2), 256);
+	/* Parameter 5: flags (type: PT_FLAGS32) */
+	push_u32(s, mount_flags_to_scap(syscall_arg(regs, 3)));
+	event_submit(s);
+	return 0;
+}
+
+/* umount2(target, flags) */
+SYSCALL_EXIT(umount2)
+{
+	BEGIN(PPME_SYSCALL_UMOUNT2_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: name (type: PT_FSPATH) */
+	push_user_str(s, (void *)syscall_arg(regs, 0), MAX_PATH);
+	/* Parameter 3: flags (type: PT_FLAGS32) */
+	push_u32(s, umount_flags_to_scap(syscall_arg(regs, 1)));
+	event_submit(s);
+	return 0;
+}
+
+#define K_FSCONFIG_SET_FLAG 0
+#define K_FSCONFIG_SET_STRING 1
+#define K_FSCONFIG_SET_BINARY 2
+#define K_FSCONFIG_SET_PATH 3
+#define K_FSCONFIG_SET_PATH_EMPTY 4
+#define K_FSCONFIG_SET_FD 5
+
+/* fsconfig(fd, cmd, key, value, aux): cmd values are the PPM_FSCONFIG_*
+ * values. As libs does, key and value are left empty when the call failed;
+ * value is a string for SET_STRING/SET_PATH/SET_PATH_EMPTY, aux bytes for
+ * SET_BINARY, absent otherwise. aux is the binary length, the dirfd of a
+ * path, or the fd of SET_FD. */
+SYSCALL_EXIT(fsconfig)
+{
+	BEGIN(PPME_SYSCALL_FSCONFIG_X, DROP_CAT_OTHER_INTEREST)
+	u64 cmd = syscall_arg(regs, 1);
+	void *key = (void *)syscall_arg(regs, 2);
+	void *value = (void *)syscall_arg(regs, 3);
+	s32 aux = syscall_arg(regs, 4);
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: fd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: cmd (type: PT_ENUMFLAGS32) */
+	push_u32(s, cmd);
+	if (ret < 0) {
+		push_empty(s);
+		push_empty(s);
+		push_empty(s);
+	} else {
+		/* Parameter 4: key (type: PT_CHARBUF) */
+		push_user_str(s, key, 256);
+		switch (cmd) {
+		case K_FSCONFIG_SET_STRING:
+		case K_FSCONFIG_SET_PATH:
+		case K_FSCONFIG_SET_PATH_EMPTY:
+			/* Parameter 5: value_bytebuf (type: PT_BYTEBUF) */
+			push_empty(s);
+			/* Parameter 6: value_charbuf (type: PT_CHARBUF) */
+			push_user_str(s, value, MAX_PATH);
+			break;
+		case K_FSCONFIG_SET_BINARY:
+			push_user_buf(s, value, aux > 0 ? aux : 0, snaplen);
+			push_empty(s);
+			break;
+		default:
+			push_empty(s);
+			push_empty(s);
+		}
+	}
+	/* Parameter 7: aux (type: PT_INT32) */
+	push_s32(s, aux);
+	event_submit(s);
+	return 0;
+}
+
+/* chroot(path) */
+SYSCALL_EXIT(chroot)
+{
+	BEGIN(PPME_SYSCALL_CHROOT_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: path (type: PT_FSPATH) */
+	push_user_str(s, (void *)syscall_arg(regs, 0), MAX_PATH);
+	event_submit(s);
+	return 0;
+}
+
+/* chdir(path) */
+SYSCALL_EXIT(chdir)
+{
+	BEGIN(PPME_SYSCALL_CHDIR_X, DROP_CAT_OTHER)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: path (type: PT_CHARBUF) */
+	push_user_str(s, (void *)syscall_arg(regs, 0), MAX_PATH);
+	event_submit(s);
+	return 0;
+}
+
+/* fchdir(fd) */
+SYSCALL_EXIT(fchdir)
+{
+	BEGIN(PPME_SYSCALL_FCHDIR_X, DROP_CAT_OTHER)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: fd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	event_submit(s);
+	return 0;
+}
+
+/* setuid(uid) */
+SYSCALL_EXIT(setuid)
+{
+	BEGIN(PPME_SYSCALL_SETUID_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: uid (type: PT_UID) */
+	push_u32(s, syscall_arg(regs, 0));
+	event_submit(s);
+	return 0;
+}
+
+/* setgid(gid) */
+SYSCALL_EXIT(setgid)
+{
+	BEGIN(PPME_SYSCALL_SETGID_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: gid (type: PT_GID) */
+	push_u32(s, syscall_arg(regs, 0));
+	event_submit(s);
+	return 0;
+}
+
+/* setresuid(ruid, euid, suid) */
+SYSCALL_EXIT(setresuid)
+{
+	BEGIN(PPME_SYSCALL_SETRESUID_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: ruid (type: PT_UID) */
+	push_u32(s, syscall_arg(regs, 0));
+	/* Parameter 3: euid (type: PT_UID) */
+	push_u32(s, syscall_arg(regs, 1));
+	/* Parameter 4: suid (type: PT_UID) */
+	push_u32(s, syscall_arg(regs, 2));
+	event_submit(s);
+	return 0;
+}
+
+/* setresgid(rgid, egid, sgid) */
+SYSCALL_EXIT(setresgid)
+{
+	BEGIN(PPME_SYSCALL_SETRESGID_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: rgid (type: PT_GID) */
+	push_u32(s, syscall_arg(regs, 0));
+	/* Parameter 3: egid (type: PT_GID) */
+	push_u32(s, syscall_arg(regs, 1));
+	/* Parameter 4: sgid (type: PT_GID) */
+	push_u32(s, syscall_arg(regs, 2));
+	event_submit(s);
+	return 0;
+}
+
+/* setreuid(ruid, euid) */
+SYSCALL_EXIT(setreuid)
+{
+	BEGIN(PPME_SYSCALL_SETREUID_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: ruid (type: PT_UID) */
+	push_u32(s, syscall_arg(regs, 0));
+	/* Parameter 3: euid (type: PT_UID) */
+	push_u32(s, syscall_arg(regs, 1));
+	event_submit(s);
+	return 0;
+}
+
+/* setregid(rgid, egid) */
+SYSCALL_EXIT(setregid)
+{
+	BEGIN(PPME_SYSCALL_SETREGID_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: rgid (type: PT_UID) */
+	push_u32(s, syscall_arg(regs, 0));
+	/* Parameter 3: egid (type: PT_UID) */
+	push_u32(s, syscall_arg(regs, 1));
+	event_submit(s);
+	return 0;
+}
+
+/* capset(header, data): the capabilities in force after the call. */
+SYSCALL_EXIT(capset)
+{
+	BEGIN(PPME_SYSCALL_CAPSET_X, DROP_CAT_OTHER_INTEREST)
+	const struct cred *cred = current_task()->cred;
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: cap_inheritable (type: PT_UINT64) */
+	push_u64(s, cred->cap_inheritable.val);
+	/* Parameter 3: cap_permitted (type: PT_UINT64) */
+	push_u64(s, cred->cap_permitted.val);
+	/* Parameter 4: cap_effective (type: PT_UINT64) */
+	push_u64(s, cred->cap_effective.val);
+	event_submit(s);
+	return 0;
+}
+
+#define K_PR_SET_NAME 15
+#define K_PR_GET_NAME 16
+#define K_PR_GET_CHILD_SUBREAPER 37
+
+/* prctl(option, arg2, ...): option values are the PPM_PR_* values. arg2 is
+ * a string for PR_SET_NAME/PR_GET_NAME, the int it points to for
+ * PR_GET_CHILD_SUBREAPER, the number itself otherwise. */
+SYSCALL_EXIT(prctl)
+{
+	BEGIN(PPME_SYSCALL_PRCTL_X, DROP_CAT_OTHER_INTEREST)
+	u64 option = syscall_arg(regs, 0);
+	u64 arg2 = syscall_arg(regs, 1);
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: option (type: PT_ENUMFLAGS32) */
+	push_u32(s, option);
+	if (option == K_PR_SET_NAME || option == K_PR_GET_NAME) {
+		/* Parameter 3: arg2_str (type: PT_CHARBUF) */
+		push_user_str(s, (void *)arg2, 16);
+		/* Parameter 4: arg2_int (type: PT_INT64) */
+		push_empty(s);
+	} else {
+		s64 v = arg2;
+		if (option == K_PR_GET_CHILD_SUBREAPER) {
+			s32 i = 0;
+			bpf_probe_read_user(&i, sizeof(i), (void *)arg2);
+			v = i;
+		}
+		push_empty(s);
+		push_s64(s, v);
+	}
+	event_submit(s);
+	return 0;
+}
+
+/* A PT_DYN ptrace value: u8 index into ptrace_dynamic_param, then the value. */
+static __always_inline void push_ptrace_dyn(struct scratch *s, u8 idx, u64 v)
+{
+	u8 *p = payload_ptr(s, 0);
+	p[0] = idx;
+	if (idx == PPM_PTRACE_IDX_SIGTYPE) {
+		p[1] = v;
+		commit_param(s, 2);
+	} else {
+		*(u64 *)(p + 1) = v;
+		commit_param(s, 9);
+	}
+}
+
+/* ptrace(request, pid, addr, data). data is a signal for the resuming
+ * requests, the word read for PEEK* (stored at *data), a number otherwise. */
+SYSCALL_EXIT(ptrace)
+{
+	BEGIN(PPME_SYSCALL_PTRACE_X, DROP_CAT_OTHER_INTEREST)
+	u64 req = syscall_arg(regs, 0);
+	u64 addr = syscall_arg(regs, 2);
+	u64 data = syscall_arg(regs, 3);
+	u8 data_idx = PPM_PTRACE_IDX_UINT64;
+	switch (req) {
+	case 1: case 2: case 3: /* PEEKTEXT, PEEKDATA, PEEKUSR */
+		if (ret >= 0) {
+			u64 word = 0;
+			bpf_probe_read_user(&word, sizeof(word), (void *)data);
+			data = word;
+		}
+		break;
+	case 7: case 9: case 17: case 24: case 31: case 32: /* CONT, SINGLESTEP, DETACH, SYSCALL, SYSEMU* */
+		data_idx = PPM_PTRACE_IDX_SIGTYPE;
+		break;
+	}
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: addr (type: PT_DYN) */
+	push_ptrace_dyn(s, PPM_PTRACE_IDX_UINT64, addr);
+	/* Parameter 3: data (type: PT_DYN) */
+	push_ptrace_dyn(s, data_idx, data);
+	/* Parameter 4: request (type: PT_ENUMFLAGS16) */
+	push_u16(s, ptrace_request_to_scap(req));
+	/* Parameter 5: pid (type: PT_PID) */
+	push_s64(s, (s32)syscall_arg(regs, 1));
+	event_submit(s);
+	return 0;
+}
+
+/* process_vm_readv/process_vm_writev(pid, local_iov, liovcnt, remote_iov,
+ * riovcnt, flags): data is what was transferred, from the caller's side
+ * (the local iovecs: where readv put what it read, where writev took what
+ * it wrote), the first snaplen bytes of the first local iovec. */
+static __always_inline void write_process_vm(struct scratch *s, struct pt_regs *regs, long ret)
+{
+	struct iovec first;
+	iov_total((const struct iovec *)syscall_arg(regs, 1), syscall_arg(regs, 2), &first);
+	/* Parameter 1: res (type: PT_INT64) */
+	push_s64(s, ret);
+	/* Parameter 2: pid (type: PT_PID) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: data (type: PT_BYTEBUF) */
+	push_data(s, first.iov_base, ret, first.iov_len);
+	event_submit(s);
+}
+
+SYSCALL_EXIT(process_vm_readv)
+{
+	BEGIN(PPME_SYSCALL_PROCESS_VM_READV_X, DROP_CAT_OTHER_INTEREST)
+	write_process_vm(s, regs, ret);
+	return 0;
+}
+
+SYSCALL_EXIT(process_vm_writev)
+{
+	BEGIN(PPME_SYSCALL_PROCESS_VM_WRITEV_X, DROP_CAT_OTHER_INTEREST)
+	write_process_vm(s, regs, ret);
+	return 0;
+}
+
+/* bpf(cmd, attr, size): cmd values are the PPM_BPF_* values. */
+SYSCALL_EXIT(bpf)
+{
+	BEGIN(PPME_SYSCALL_BPF_2_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: fd (type: PT_FD) */
+	push_s64(s, ret);
+	/* Parameter 2: cmd (type: PT_ENUMFLAGS32) */
+	push_u32(s, syscall_arg(regs, 0));
+	event_submit(s);
+	return 0;
+}
+
+/* init_module(image, len, param_values): the first snaplen bytes of the image. */
+SYSCALL_EXIT(init_module)
+{
+	BEGIN(PPME_SYSCALL_INIT_MODULE_X, DROP_CAT_OTHER_INTEREST)
+	u64 len = syscall_arg(regs, 1);
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: img (type: PT_BYTEBUF) */
+	push_user_buf(s, (void *)syscall_arg(regs, 0), len, snaplen);
+	/* Parameter 3: length (type: PT_UINT64) */
+	push_u64(s, len);
+	/* Parameter 4: uargs (type: PT_CHARBUF) */
+	push_user_str(s, (void *)syscall_arg(regs, 2), MAX_PATH);
+	event_submit(s);
+	return 0;
+}
+
+/* finit_module(fd, param_values, flags) */
+SYSCALL_EXIT(finit_module)
+{
+	BEGIN(PPME_SYSCALL_FINIT_MODULE_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: fd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: uargs (type: PT_CHARBUF) */
+	push_user_str(s, (void *)syscall_arg(regs, 1), MAX_PATH);
+	/* Parameter 4: flags (type: PT_FLAGS32) */
+	push_u32(s, finit_module_flags_to_scap(syscall_arg(regs, 2)));
+	event_submit(s);
+	return 0;
+}
+
+/* kill(pid, sig) */
+SYSCALL_EXIT(kill)
+{
+	BEGIN(PPME_SYSCALL_KILL_X, DROP_CAT_OTHER)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: pid (type: PT_PID) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: sig (type: PT_SIGTYPE) */
+	push_u8(s, syscall_arg(regs, 1));
+	event_submit(s);
+	return 0;
+}
+
+/* tkill(tid, sig) */
+SYSCALL_EXIT(tkill)
+{
+	BEGIN(PPME_SYSCALL_TKILL_X, DROP_CAT_OTHER)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: tid (type: PT_PID) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: sig (type: PT_SIGTYPE) */
+	push_u8(s, syscall_arg(regs, 1));
+	event_submit(s);
+	return 0;
+}
+
+/* tgkill(tgid, tid, sig) */
+SYSCALL_EXIT(tgkill)
+{
+	BEGIN(PPME_SYSCALL_TGKILL_X, DROP_CAT_OTHER)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: pid (type: PT_PID) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: tid (type: PT_PID) */
+	push_s64(s, (s32)syscall_arg(regs, 1));
+	/* Parameter 4: sig (type: PT_SIGTYPE) */
+	push_u8(s, syscall_arg(regs, 2));
+	event_submit(s);
+	return 0;
+}

@@ -1,0 +1,333 @@
+// Package bpf is saker's kernel side: the eBPF programs (C, under c/), the
+// object clang compiled from them and its bpf2go bindings (LoadProbe,
+// ProbeObjects), committed so that `go build` needs no clang, and the table
+// of syscalls they handle (Syscalls, GenericSyscalls). receiver/ebpf
+// loads, configures, attaches and reads them; nothing else should.
+//
+// # Building
+//
+// `go generate` in this directory runs internal/gen (event ids, parameter
+// counts and the syscall table, from the scap event table JSON, into
+// c/events_gen.h and syscalls_gen.go) and then bpf2go with Debian's clang 14
+// (-mcpu=v3, -target amd64) against the libbpf-dev headers. c/vmlinux.h is
+// `bpftool btf dump file /sys/kernel/btf/vmlinux format c` of the kernel
+// saker was developed on; the programs are CO-RE, so the object runs on
+// other kernels with BTF from 6.2 on (bpf_rdonly_cast; bpf_loop is 5.17).
+//
+// # The programs
+//
+// The tree mirrors the design (c/saker.bpf.c includes it all):
+//
+//	maps.h                   every map, with what it holds and who writes it
+//	helpers/base.h           sizes, load-time constants, READ_ONCE
+//	helpers/store.h          building an event in the scratch buffer; submit
+//	helpers/extract.h        syscall arguments, fds, pids, task fields
+//	helpers/proc.h           argv/env, cgroups, d_path walk, exe inode checks
+//	helpers/sockets.h        socket tuples and addresses
+//	helpers/flags.h          kernel → scap flag conversions, one per family
+//	helpers/sampling.h       the syscall filter and kernel sampling
+//	programs/dispatcher      tp_btf/sys_exit: filter, sample, tail-call
+//	programs/syscalls/*.c    one exit program per syscall, by family
+//	programs/syscalls/generic.bpf.c  the one program of every syscall
+//	                         without an event type (PPME_GENERIC_X)
+//	programs/sched/          sched_process_exit → procexit
+//	programs/test/           BPF_PROG_TEST_RUN twin and benchmark floors
+//
+// One tp_btf program sits on raw_syscalls/sys_exit. For a syscall outside
+// the interesting set it does one array lookup and returns (measured: no
+// more than an empty program, the floor). Otherwise it skips saker's own
+// process and 32-bit compat syscalls, applies kernel sampling, and
+// tail-calls the syscall's program through syscall_exit_tail_table (filled
+// from the X-macro table at load). Every program returns 0: a non-zero
+// return costs ~70 ns more on the CPU the tracepoint's perf event is bound
+// to (notes/perf.md §2.3).
+//
+// There is no sys_enter program: arguments are read back from the pt_regs
+// saved at entry, which only a successful execve overwrites. A sys_enter
+// hook would add the floor (~75-80 ns here) to every syscall of the system
+// to save what is one register load at exit. tp_btf rather than a raw
+// tracepoint because kernel structs are then read with direct, fault-safe
+// loads instead of bpf_probe_read_kernel calls (the dispatcher's filter as
+// a raw tracepoint costs ~25 ns more per syscall, BenchmarkSyscallOverhead).
+//
+// A successful execve/execveat is written from sched_process_exec, where the
+// new program's memory and bprm->filename are at hand; the dispatcher skips
+// execve exits with ret 0. Failed ones are written at sys_exit. Clone-family
+// events are written twice, as libs does: by the parent (res = child tid)
+// and by the child on its first return to user space (res = 0); each
+// carries the fields of the thread that writes it. The child's event can
+// reach the reader before the parent's. procexit (PPME_PROCEXIT_1_E) is
+// written for every exiting thread from sched_process_exit.
+//
+// # Wire format
+//
+// Each event is written to the ring of the CPU it happened on, in the scap
+// layout: u64 ts | u64 tid | u32 len | u16 type | u32 nparams, nparams u16
+// lengths, then the parameters (no event the programs write has u32
+// lengths). ts is nanoseconds since the epoch: bpf_ktime_get_boot_ns() plus
+// boot_time_ns, set at load. tid is the thread id in the initial pid
+// namespace. Every event carries all its table parameters, in table order;
+// an absent one has length 0. Events are built in a per-CPU scratch buffer
+// (scratch_map) of twice the 64 KiB maximum, so masked offsets keep the
+// verifier content, and copied out with bpf_ringbuf_output(BPF_RB_NO_WAKEUP):
+// the reader polls.
+//
+// # Syscalls, events and parameters
+//
+// Each syscall writes the newest exit event of its name (the scap event
+// table's current version):
+//
+//	execve          SYSCALL_EXECVE_19_X          res, exe, args, tid, pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss, vm_swap, comm, cgroups, env, tty, vpgid, loginuid, flags, cap_inheritable, cap_permitted, cap_effective, exe_ino, exe_ino_ctime, exe_ino_mtime, uid, trusted_exepath, pgid, gid, filename
+//	execveat        SYSCALL_EXECVEAT_X           the same without filename
+//	clone           SYSCALL_CLONE_20_X           res, exe, args, tid, pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss, vm_swap, comm, cgroups, flags, uid, gid, vtid, vpid, pidns_init_start_ts
+//	clone3          SYSCALL_CLONE3_X             as clone
+//	fork            SYSCALL_FORK_20_X            as clone (flags 0)
+//	vfork           SYSCALL_VFORK_20_X           as clone (flags CLONE_VM|CLONE_VFORK)
+//	(sched exit)    PROCEXIT_1_E                 status, ret, sig, core, reaper_tid
+//	open            SYSCALL_OPEN_X               fd, name, flags, mode, dev, ino
+//	open_by_handle_at SYSCALL_OPEN_BY_HANDLE_AT_X fd, mountfd, flags, path, dev, ino
+//	openat          SYSCALL_OPENAT_2_X           fd, dirfd, name, flags, mode, dev, ino
+//	openat2         SYSCALL_OPENAT2_X            fd, dirfd, name, flags, mode, resolve, dev, ino
+//	creat           SYSCALL_CREAT_X              fd, name, mode, dev, ino, creat_flags
+//	close           SYSCALL_CLOSE_X              res, fd
+//	dup             SYSCALL_DUP_1_X              res, oldfd
+//	dup2            SYSCALL_DUP2_X               res, oldfd, newfd
+//	dup3            SYSCALL_DUP3_X               res, oldfd, newfd, flags
+//	fcntl           SYSCALL_FCNTL_X              res, fd, cmd, arg
+//	pipe            SYSCALL_PIPE_X               res, fd1, fd2, ino
+//	pipe2           SYSCALL_PIPE2_X              res, fd1, fd2, ino, flags
+//	memfd_create    SYSCALL_MEMFD_CREATE_X       fd, name, flags
+//	userfaultfd     SYSCALL_USERFAULTFD_X        res, flags
+//	io_uring_setup  SYSCALL_IO_URING_SETUP_X     res, entries, sq_entries, cq_entries, flags, sq_thread_cpu, sq_thread_idle, features
+//	pidfd_open      SYSCALL_PIDFD_OPEN_X         fd, pid, flags
+//	pidfd_getfd     SYSCALL_PIDFD_GETFD_X        fd, pid_fd, target_fd, flags
+//	socket          SOCKET_SOCKET_X              fd, domain, type, proto, flags
+//	socketpair      SOCKET_SOCKETPAIR_X          res, fd1, fd2, source, peer, domain, type, proto
+//	connect         SOCKET_CONNECT_X             res, tuple, fd, addr
+//	accept          SOCKET_ACCEPT_5_X            fd, tuple, queuepct, queuelen, queuemax
+//	accept4         SOCKET_ACCEPT4_6_X           fd, tuple, queuepct, queuelen, queuemax, flags
+//	bind            SOCKET_BIND_X                res, addr, fd
+//	listen          SOCKET_LISTEN_X              res, fd, backlog
+//	sendto          SOCKET_SENDTO_X              res, data, fd, size, tuple
+//	sendmsg         SOCKET_SENDMSG_X             res, data, fd, size, tuple
+//	recvfrom        SOCKET_RECVFROM_X            res, data, tuple, fd, size
+//	recvmsg         SOCKET_RECVMSG_X             res, size, data, tuple, msgcontrol, fd
+//	setns           SYSCALL_SETNS_X              res, fd, nstype
+//	unshare         SYSCALL_UNSHARE_X            res, flags
+//	mount           SYSCALL_MOUNT_X              res, dev, dir, type, flags
+//	umount2         SYSCALL_UMOUNT2_X            res, name, flags
+//	fsconfig        SYSCALL_FSCONFIG_X           res, fd, cmd, key, value_bytebuf, value_charbuf, aux
+//	chroot          SYSCALL_CHROOT_X             res, path
+//	chdir           SYSCALL_CHDIR_X              res, path
+//	fchdir          SYSCALL_FCHDIR_X             res, fd
+//	setuid          SYSCALL_SETUID_X             res, uid
+//	setgid          SYSCALL_SETGID_X             res, gid
+//	setresuid       SYSCALL_SETRESUID_X          res, ruid, euid, suid
+//	setresgid       SYSCALL_SETRESGID_X          res, rgid, egid, sgid
+//	setreuid        SYSCALL_SETREUID_X           res, ruid, euid
+//	setregid        SYSCALL_SETREGID_X           res, rgid, egid
+//	capset          SYSCALL_CAPSET_X             res, cap_inheritable, cap_permitted, cap_effective
+//	prctl           SYSCALL_PRCTL_X              res, option, arg2_str, arg2_int
+//	ptrace          SYSCALL_PTRACE_X             res, addr, data, request, pid
+//	process_vm_readv  SYSCALL_PROCESS_VM_READV_X res, pid, data
+//	process_vm_writev SYSCALL_PROCESS_VM_WRITEV_X res, pid, data
+//	bpf             SYSCALL_BPF_2_X              fd, cmd
+//	init_module     SYSCALL_INIT_MODULE_X        res, img, length, uargs
+//	finit_module    SYSCALL_FINIT_MODULE_X       res, fd, uargs, flags
+//	kill            SYSCALL_KILL_X               res, pid, sig
+//	tkill           SYSCALL_TKILL_X              res, tid, sig
+//	tgkill          SYSCALL_TGKILL_X             res, pid, tid, sig
+//	mkdir           SYSCALL_MKDIR_2_X            res, path, mode
+//	mkdirat         SYSCALL_MKDIRAT_X            res, dirfd, path, mode
+//	rmdir           SYSCALL_RMDIR_2_X            res, path
+//	unlink          SYSCALL_UNLINK_2_X           res, path
+//	unlinkat        SYSCALL_UNLINKAT_2_X         res, dirfd, name, flags
+//	rename          SYSCALL_RENAME_X             res, oldpath, newpath
+//	renameat        SYSCALL_RENAMEAT_X           res, olddirfd, oldpath, newdirfd, newpath
+//	renameat2       SYSCALL_RENAMEAT2_X          res, olddirfd, oldpath, newdirfd, newpath, flags
+//	link            SYSCALL_LINK_2_X             res, oldpath, newpath
+//	linkat          SYSCALL_LINKAT_2_X           res, olddir, oldpath, newdir, newpath, flags
+//	symlink         SYSCALL_SYMLINK_X            res, target, linkpath
+//	symlinkat       SYSCALL_SYMLINKAT_X          res, target, linkdirfd, linkpath
+//	chmod           SYSCALL_CHMOD_X              res, filename, mode
+//	fchmod          SYSCALL_FCHMOD_X             res, fd, mode
+//	fchmodat        SYSCALL_FCHMODAT_X           res, dirfd, filename, mode
+//	chown           SYSCALL_CHOWN_X              res, path, uid, gid
+//	lchown          SYSCALL_LCHOWN_X             res, path, uid, gid
+//	fchown          SYSCALL_FCHOWN_X             res, fd, uid, gid
+//	fchownat        SYSCALL_FCHOWNAT_X           res, dirfd, pathname, uid, gid, flags
+//	mknod           SYSCALL_MKNOD_X              res, path, mode, dev
+//	mknodat         SYSCALL_MKNODAT_X            res, dirfd, path, mode, dev
+//	(every other)   GENERIC_X                    ID, nativeID
+//	(sampling)      DROP_E / DROP_X              ratio
+//
+// Generic events. A syscall that no event of the table names (truncate,
+// setfsuid, pidfd_send_signal, fsopen, fchmodat2, ...) has no program of
+// its own; generic.bpf.c writes PPME_GENERIC_X for it, as Falco's modern
+// probe does, when it is in the interesting set: ID is its PPM_SC code
+// (the code sysdig and libs name generic events by; GenericSyscall.PPMSC,
+// taken at generation from engine/fields' table, libs' numbering as
+// sysdig 0.29 ships it) and nativeID its x86_64 number. A syscall that
+// table lacks (fchmodat2, pidfd_send_signal, the fs* mount API, newer
+// than sysdig 0.29) has ID 0 (PPM_SC_UNKNOWN): only nativeID names it.
+// Syscalls that the table has an event type for but saker no program
+// (read, mmap, ...) are not written at all, and neither are exit,
+// exit_group and rt_sigreturn (sys_exit never reports them). Syscalls
+// newer than receiver/event's table (its uapi headers are Linux 6.1's)
+// take their numbers from internal/gen's newerSyscalls (451-469).
+//
+// Every parameter is filled, with these exceptions and approximations:
+//
+//   - cwd (clone and execve families) is the task's working directory,
+//     built from dentries like trusted_exepath (Falco's probe leaves it
+//     empty; libs' state ignores it). It costs 0.6-1.3 µs per event for a
+//     14-component directory, against 2.5-6 µs for the rest of a process
+//     event (BenchmarkProcessEventCwd on this shared VM): 15-25% of the
+//     event, about 1% of a fork.
+//   - Paths built from dentries (trusted_exepath, cwd,
+//     open_by_handle_at's path) are as the task sees them: the walk stops
+//     at the task's root directory (its chroot or container root), as
+//     d_path does, or at the global root for a file outside it.
+//   - clone3 flags: the parent's come from its clone_args; the child's
+//     from its own task (clone_args live in memory a new thread shares
+//     with a creator that has moved on): THREAD, VFORK, CHILD_SETTID,
+//     CHILD_CLEARTID, VM/FILES/FS/SIGHAND/IO/SYSVSEM when shared with the
+//     thread group's leader (a thread) or the parent (a process), and the
+//     NEW* namespaces it does not share with them. PARENT, PARENT_SETTID,
+//     PTRACE, SETTLS and UNTRACED leave no trace and are never set there.
+//   - exe, args, env: on a successful exec from the new program's memory
+//     (args and env at most 4096 bytes each); on a failed one from the
+//     caller's argv/envp arrays (at most 64 entries, ~4096 bytes). exe is
+//     argv[0], args the rest.
+//   - vm_rss, vm_swap are the mm's approximate counters (they lag by up to
+//     the per-CPU batch); all vm_* are in kB.
+//   - execve flags: EXE_WRITABLE from the owner/group/other write bit for
+//     the fsuid/fsgid, or CAP_DAC_OVERRIDE (supplementary groups are not
+//     checked); EXE_FROM_MEMFD from a "memfd:" file name.
+//   - Overlay layers, as Falco's probe finds them: a file on an overlayfs
+//     mount (superblock magic 0x794c7630) whose overlay inode has an upper
+//     dentry with an inode is in the upper layer (created or copied up in
+//     the container), otherwise in a lower one. execve flags carry
+//     EXE_UPPER_LAYER/EXE_LOWER_LAYER for the executable; open, openat,
+//     openat2 and open_by_handle_at flags FD_UPPER_LAYER/FD_LOWER_LAYER
+//     and creat creat_flags the same for the opened file (an open for
+//     writing has already copied the file up). The upper dentry is found
+//     with struct ovl_inode's CO-RE offsets, or right after the VFS inode
+//     when overlayfs is a module without BTF in vmlinux.
+//   - open_by_handle_at path is the opened file's, from its dentries.
+//   - process_vm_readv/writev data is the first snaplen bytes of the
+//     first local iovec (where readv put what it read, where writev took
+//     what it wrote), at most res bytes.
+//   - fsconfig: key and values are empty when the call failed, as libs
+//     writes them; value_charbuf for SET_STRING/SET_PATH/SET_PATH_EMPTY,
+//     value_bytebuf (aux bytes, at most snaplen) for SET_BINARY.
+//   - mknod/mknodat dev is the number as the caller encoded it (what stat
+//     reports as st_rdev).
+//   - trusted_exepath is built by walking dentries and mounts (at most 32
+//     components, 4096 bytes), not by d_path (not callable from
+//     tracepoints); no " (deleted)" suffix; a pseudo file (memfd) is
+//     "/<name>".
+//   - cgroups lists "controller=path" for every controller the kernel has
+//     (its own names: "io" for blkio). On a cgroup v2 host a controller not
+//     enabled down to the task's cgroup shows the nearest ancestor that has
+//     it; the named v1 hierarchy (name=systemd) is not listed.
+//   - A successful execveat is recognised by bprm->fdpath, because this
+//     kernel reports execve's number in the registers after any successful
+//     exec: execveat(AT_FDCWD or an absolute path) is written as
+//     SYSCALL_EXECVE_19_X.
+//   - data (send*/recv*) is the first snaplen bytes (80 by default) of the
+//     transfer, from the first iovec for sendmsg/recvmsg; msgcontrol at
+//     most 256 bytes.
+//   - tuple: local → remote for connect/send*, remote → local for
+//     accept/recv*; for an unconnected datagram socket the remote end comes
+//     from the address argument. Unix tuples carry the socket and peer
+//     kernel addresses and the peer's (else own) path; abstract names start
+//     with '@'.
+//   - accept queuepct/queuelen/queuemax describe the listening socket at
+//     exit.
+//   - ptrace data is the word read for PEEK* requests, a signal
+//     (PT_DYN index 1) for CONT/SINGLESTEP/DETACH/SYSCALL/SYSEMU*, the raw
+//     value otherwise; addr is always PT_DYN index 0 (u64).
+//   - prctl: arg2_str for PR_SET_NAME/PR_GET_NAME, arg2_int otherwise (the
+//     int read for PR_GET_CHILD_SUBREAPER).
+//   - procexit reaper_tid: a live thread of the same process (16 looked
+//     at), else a child-subreaper ancestor (16 looked at), else the pid
+//     namespace's init; 0 when the thread had no children.
+//   - fcntl is written for every command, not only the dup forms.
+//   - 32-bit (ia32 compat) syscalls are not traced.
+//
+// # Flag values
+//
+// Flags are written in the scap (PPM_*) encodings, converted per family in
+// c/helpers/flags.h:
+//
+//	file_flags (open*, dup3, pipe2, socket, userfaultfd): RDONLY 1<<0, WRONLY 1<<1,
+//	    RDWR 3, CREAT 1<<2, APPEND 1<<3, DSYNC 1<<4, EXCL 1<<5, NONBLOCK 1<<6,
+//	    SYNC 1<<7, TRUNC 1<<8, DIRECT 1<<9, DIRECTORY 1<<10, LARGEFILE 1<<11,
+//	    CLOEXEC 1<<12, TMPFILE 1<<13, F_CREATED 1<<14 (set at exit when the
+//	    open created the file), FD_UPPER_LAYER 1<<15, FD_LOWER_LAYER 1<<16
+//	    (set at exit for a file on an overlay); open mode is written only
+//	    with O_CREAT/O_TMPFILE
+//	creat_flags: FD_UPPER_LAYER 1, FD_LOWER_LAYER 2
+//	pidfd_open_flags: PIDFD_NONBLOCK 1
+//	clone_flags (clone*, unshare, setns): FILES 1<<0, FS 1<<1, IO 1<<2, NEWIPC 1<<3,
+//	    NEWNET 1<<4, NEWNS 1<<5, NEWPID 1<<6, NEWUTS 1<<7, PARENT 1<<8,
+//	    PARENT_SETTID 1<<9, PTRACE 1<<10, SIGHAND 1<<11, SYSVSEM 1<<12,
+//	    THREAD 1<<13, UNTRACED 1<<14, VM 1<<15, NEWUSER 1<<20,
+//	    CHILD_CLEARTID 1<<23, CHILD_SETTID 1<<24, SETTLS 1<<25, VFORK 1<<27,
+//	    NEWCGROUP 1<<28, CHILD_IN_PIDNS 1<<29 (the writing thread is not in the
+//	    initial pid namespace), NEWTIME 1<<31
+//	openat2_flags: BENEATH 1, IN_ROOT 2, NO_MAGICLINKS 4, NO_SYMLINKS 8, NO_XDEV 16, CACHED 32
+//	execve_flags: EXE_WRITABLE 1, EXE_UPPER_LAYER 2, EXE_FROM_MEMFD 4, EXE_LOWER_LAYER 8
+//	unlinkat_flags: REMOVEDIR 0x200; linkat_flags: SYMLINK_FOLLOW 0x400, EMPTY_PATH 0x1000
+//	fchownat_flags: SYMLINK_NOFOLLOW 0x100, EMPTY_PATH 0x1000
+//	fcntl_commands: DUPFD 1, GETFD 2, SETFD 3, GETFL 4, SETFL 5, GETLK 6, SETLK 8,
+//	    SETLKW 9, SETOWN 10, GETOWN 12, SETSIG 13, GETSIG 15, SETOWN_EX 21,
+//	    GETOWN_EX 22, SETLEASE 23, GETLEASE 24, CANCELLK 25, DUPFD_CLOEXEC 26,
+//	    NOTIFY 27, SETPIPE_SZ 28, GETPIPE_SZ 29, OFD_GETLK 30, OFD_SETLK 31,
+//	    OFD_SETLKW 32, unknown 0
+//	ptrace_requests: TRACEME 1, PEEKTEXT 2, PEEKDATA 3, PEEKUSR 4, POKETEXT 5,
+//	    POKEDATA 6, POKEUSR 7, CONT 8, KILL 9, SINGLESTEP 10, ATTACH 11, DETACH 12,
+//	    SYSCALL 13, SETOPTIONS 14, GETEVENTMSG 15, GETSIGINFO 16, SETSIGINFO 17,
+//	    GETREGSET 18, SETREGSET 19, SEIZE 20, INTERRUPT 21, LISTEN 22,
+//	    PEEKSIGINFO 23, GETSIGMASK 24, SETSIGMASK 25, GETREGS 26, SETREGS 27,
+//	    GETFPREGS 28, SETFPREGS 29, GETFPXREGS 30, SETFPXREGS 31, OLDSETOPTIONS 32,
+//	    GET_THREAD_AREA 33, SET_THREAD_AREA 34, ARCH_PRCTL 35, SYSEMU 36,
+//	    SYSEMU_SINGLESTEP 37, SINGLEBLOCK 38, unknown 0
+//	the kernel's own values (PPM = kernel): mount_flags (minus the MS_MGC_VAL
+//	    magic), umount_flags, renameat2_flags, memfd_create_flags (low 3 bits),
+//	    finit_module_flags, chmod_mode (07777), socket_families (AF_*),
+//	    prctl_options (PR_*), bpf_commands, io_uring_setup_flags (low 7 bits)
+//	    and io_uring_setup_feats, sig (signal numbers), capabilities (bit per
+//	    CAP_*), fsconfig_cmds (FSCONFIG_*), mknod_mode (S_IFMT type bits and
+//	    07777)
+//
+// # Filter, sampling and counters
+//
+// interesting_syscalls[nr] holds bit 0 (traced), bit 1 (never dropped by
+// sampling) and the drop category in bits 4-7; settings_map holds the
+// sampling ratio and the procexit switch. At ratio R > 1 the dispatcher
+// drops an event whose syscall is not never-drop when
+// bpf_ktime_get_boot_ns() % 1 s >= 1 s / R, so the first 1/R of every second
+// is kept; entering a drop window writes DROP_E(R) and leaving it DROP_X(R)
+// (once across CPUs, sampling_state), and lowering the ratio to 1 inside a
+// window writes DROP_X(1). Never-drop syscalls are those whose event
+// modifies state (EF_MODIFIES_STATE) except the socket data calls
+// (send*/recv*); procexit is never sampled.
+//
+// counters_map holds per-CPU counters of everything written or lost:
+// n_evts (every event a program tried to write), ring-full drops in total
+// and by category (DropCategory: clone_fork, execve, connect, open, dir_file,
+// other_interest, close, proc, other), scratch/ring lookup failures, events
+// over 64 KiB, kernel-sampled events in total and by category, and
+// parameters left empty because reading process memory failed.
+//
+// # Sharp edges
+//
+// The programs store kernel pointers (unix socket identities) in events, so
+// loading needs CAP_PERFMON (or CAP_SYS_ADMIN) besides CAP_BPF. Arguments
+// in user memory are read at exit: a thread racing the syscall can change
+// what is reported (libs has the same window without its enter programs).
+// The ring and scratch maps are per CPU and must be sized to the number of
+// possible CPUs before load (receiver/ebpf does).
+package bpf

@@ -1,0 +1,349 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"github.com/sakersec/saker/config"
+	"github.com/sakersec/saker/engine/drops"
+	"github.com/sakersec/saker/exporter/metrics"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/sakersec/saker/engine/condition"
+	"github.com/sakersec/saker/engine/fields"
+	"github.com/sakersec/saker/engine/filter"
+	"github.com/sakersec/saker/engine/sampling"
+	"github.com/sakersec/saker/receiver/ebpf"
+	"github.com/sakersec/saker/receiver/event"
+	"github.com/sakersec/saker/receiver/scap"
+	"github.com/sakersec/saker/receiver/state"
+	"runtime"
+)
+
+func (a *app) run() error {
+	if err := a.loadConfig(); err != nil {
+		return err
+	}
+	return a.runLoaded()
+}
+
+func (a *app) record() error {
+	if err := a.loadConfig(); err != nil {
+		return err
+	}
+	return a.recordLoaded()
+}
+
+// signalContext is cancelled by SIGINT or SIGTERM, or after -M/--duration.
+func (a *app) signalContext() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if a.o.duration > 0 {
+		tctx, cancel := context.WithTimeout(ctx, a.o.duration)
+		return tctx, func() { cancel(); stop() }
+	}
+	return ctx, stop
+}
+
+// hostRoot is where the host's filesystem is mounted when saker runs in a
+// container: the HOST_ROOT environment variable (Falco's name; the Helm
+// chart mounts the host's /etc under /host and sets HOST_ROOT=/host), else
+// "/".
+func hostRoot() string {
+	if r := os.Getenv("HOST_ROOT"); r != "" {
+		return r
+	}
+	return "/"
+}
+
+// liveState bootstraps the state tracker from /proc and /etc: every thread
+// and fd that exists when saker starts, then events keep it. Users and
+// groups come from the host's /etc (under HOST_ROOT); processes from
+// HOST_ROOT/proc when the host's /proc is mounted there, else from /proc
+// (a DaemonSet with hostPID sees the host's processes there).
+func (a *app) liveState() (*state.State, error) {
+	root := hostRoot()
+	procfs := "/proc"
+	if root != "/" {
+		if st, err := os.Stat(filepath.Join(root, "proc", "self")); err == nil && st.IsDir() {
+			procfs = filepath.Join(root, "proc")
+		}
+	}
+	st := state.New(a.stateConfig(procfs))
+	if err := st.Users().LoadEtc(root); err != nil {
+		a.log.Warn("users and groups: " + err.Error())
+	}
+	if err := st.LoadProc(procfs); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// openProbe loads and attaches the kernel programs for the given syscall
+// selection, with the ring size and snaplen of the configuration. idle, if
+// not nil, is called by the reader after each empty poll.
+func (a *app) openProbe(names []string, idle func()) (*ebpf.Probe, error) {
+	live := a.cfg.Engine.Live()
+	ratio := a.cfg.Sampling.Ratio
+	if ratio == 0 {
+		ratio = 1
+	}
+	p, err := ebpf.Open(ebpf.Config{
+		RingSize:      live.BufferBytes(),
+		Syscalls:      names,
+		SamplingRatio: ratio,
+		Snaplen:       uint32(a.cfg.FalcoLibs.Snaplen),
+		Idle:          idle,
+	})
+	if err != nil {
+		var le *ebpf.LoadError
+		if errors.As(err, &le) {
+			return nil, &exitError{code: 1, err: fmt.Errorf("cannot start live capture: %w", err)}
+		}
+		return nil, err
+	}
+	return p, nil
+}
+
+// syscallSelection is the interesting set for the event types a ruleset
+// (or a --filter) can match and the syscalls it names that have no
+// dedicated event type (traced live as generic events), with
+// base_syscalls applied (Falco's semantics, computed by receiver/ebpf).
+func (a *app) syscallSelection(types []event.Type, generic []string) ebpf.Selection {
+	bs := a.cfg.BaseSyscalls
+	sel := ebpf.SelectSyscallsForTypes(types, generic, ebpf.BaseSyscalls{CustomSet: bs.CustomSet, Repair: bs.Repair, All: bs.All})
+	if len(sel.Unsupported) > 0 {
+		a.log.Warn("rules use event types saker does not capture live; rules on them will not fire", "types", sel.Unsupported)
+	}
+	return sel
+}
+
+// runLoaded is live detection: rules → kernel filter → probe → state →
+// drop monitor → sampling → rules → outputs, until SIGINT/SIGTERM (or -M,
+// or the drop monitor's exit action). SIGHUP reopens the file outputs
+// (logrotate). The webserver serves /metrics, /healthz and /version.
+func (a *app) runLoaded() error {
+	rs, err := a.loadRules()
+	if err != nil {
+		return err
+	}
+	eng, err := a.newEngine(rs)
+	if err != nil {
+		return err
+	}
+	sel := a.syscallSelection(rs.EventTypes(), rs.GenericSyscalls())
+	samp, err := a.newSampler()
+	if err != nil {
+		return err
+	}
+	// The programs are attached before /proc is read, so a process that
+	// starts in between is in the ring (its clone/exec) or in /proc, never
+	// in neither; the ring holds the events until Run reads them.
+	var idle func() // set once the pipeline exists, before Run
+	p, err := a.openProbe(sel.Names, func() {
+		if idle != nil {
+			idle()
+		}
+	})
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	st, err := a.liveState()
+	if err != nil {
+		return err
+	}
+	attachState(eng, st)
+	out, err := a.newOutputs()
+	if err != nil {
+		return err
+	}
+	host, _ := a.cfg.AlertHostname()
+	mgr, err := drops.New(a.cfg.SyscallEventDrops, drops.Options{
+		Counters: kernelCounters(p), Alert: out.Enqueue, Logger: a.log, Hostname: host, EBPF: true,
+		JSONOutput: a.cfg.JSONOutput, ISO8601: a.cfg.TimeFormatISO8601,
+	})
+	if err != nil {
+		_ = out.Close(context.Background())
+		return err
+	}
+	ctx, stop := a.signalContext()
+	defer stop()
+	ctrl, err := a.startController(ctx, p, samp)
+	if err != nil {
+		_ = out.Close(context.Background())
+		return err
+	}
+	counters := &drops.EventCounters{}
+	tel, err := a.startTelemetry(metrics.Sources{
+		Kernel: kernelSource(p), Events: counters.Snapshot, Sampler: samp, Controller: ctrl,
+		Drops: mgr, Rules: ruleMatches(eng), Outputs: out.Stats,
+	}, true)
+	if err != nil {
+		_ = out.Close(context.Background())
+		return err
+	}
+	timeouts, err := drops.NewTimeoutMonitor(a.cfg.SyscallEventTimeouts, drops.Options{
+		Alert: out.Enqueue, Logger: a.log, Hostname: host, EBPF: true,
+		JSONOutput: a.cfg.JSONOutput, ISO8601: a.cfg.TimeFormatISO8601,
+	})
+	if err != nil {
+		_ = out.Close(context.Background())
+		return err
+	}
+	runCtx, cancelRun := context.WithCancel(ctx)
+	defer cancelRun()
+	pl := &pipeline{st: st, eng: eng, samp: samp, mgr: mgr, timeouts: timeouts, counters: counters,
+		source: drops.SourceEBPF, emit: out.Enqueue, onExit: cancelRun}
+	idle = pl.idle
+	a.log.Info("saker running", "rules", rs.EnabledCount(), "syscalls", len(sel.Names), "version", config.Version)
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-hup:
+				out.Reopen()
+			case <-runCtx.Done():
+				return
+			}
+		}
+	}()
+	runErr := p.Run(runCtx, pl.process)
+	pl.flush()
+	return a.shutdown(out, tel, eng.Summary(), mgr, runErr, pl.exited)
+}
+
+// newSampler builds the engine sampler with sampling.ratio and
+// sampling.multiplier.
+func (a *app) newSampler() (*sampling.Sampler, error) {
+	s := sampling.New(uint64(time.Now().UnixNano()))
+	if r := a.cfg.Sampling.Ratio; r > 0 {
+		if err := s.SetRatio(r); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.SetMultiplier(a.cfg.Sampling.Multiplier); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// startController runs the adaptive sampling controller in adaptive mode:
+// it watches ring fill and kernel drops and sets the ratio on the kernel
+// and the engine together. Fixed mode returns nil.
+func (a *app) startController(ctx context.Context, p *ebpf.Probe, samp *sampling.Sampler) (*sampling.Controller, error) {
+	if a.cfg.Sampling.Mode != sampling.ModeAdaptive {
+		return nil, nil
+	}
+	floor := a.cfg.Sampling.Ratio
+	if floor == 0 {
+		floor = 1
+	}
+	pressure := func() sampling.Pressure {
+		s, err := p.Stats()
+		if err != nil {
+			return sampling.Pressure{}
+		}
+		return sampling.Pressure{FillRatio: p.MaxRingFill(), Drops: s.Kernel.Drops()}
+	}
+	ctrl, err := sampling.NewController(a.cfg.Sampling.Adaptive, floor, pressure, a.log, p, samp)
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		if err := ctrl.Run(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("adaptive sampling controller stopped", "err", err)
+		}
+	}()
+	return ctrl, nil
+}
+
+// recordLoaded is `saker record -w FILE`: live events written to a capture
+// with the live state (threads, fds, users) as its PL/FDL/UL blocks. With
+// --filter only matching events are written, plus every state-keeping
+// event so the capture replays with correct state.
+func (a *app) recordLoaded() error {
+	if a.o.recordFile == "" {
+		return &exitError{code: 2, err: errors.New("saker record: -w FILE is required")}
+	}
+	var match *filter.Filter
+	var generic []string
+	ctx := &fields.Ctx{}
+	if a.o.recordFilter != "" {
+		expr, err := condition.Parse(a.o.recordFilter)
+		if err != nil {
+			return &exitError{code: 2, err: fmt.Errorf("--filter: %w", err)}
+		}
+		cp := &filter.Compiler{Fields: fields.Default}
+		if match, _, err = cp.Compile(expr); err != nil {
+			return &exitError{code: 2, err: fmt.Errorf("--filter: %w", err)}
+		}
+		generic = filter.GenericSyscalls(expr)
+	}
+	var names []string
+	if match != nil && !a.cfg.BaseSyscalls.All {
+		names = a.syscallSelection(match.Types.Types(), generic).Names
+	} else {
+		names = ebpf.SelectSyscalls(nil, ebpf.BaseSyscalls{All: true}).Names
+	}
+	// Attach first, then read /proc (see runLoaded): the capture's process
+	// list and its first events then overlap instead of leaving a gap.
+	p, err := a.openProbe(names, nil)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	st, err := a.liveState()
+	if err != nil {
+		return err
+	}
+	host, _ := a.cfg.AlertHostname()
+	md := st.Snapshot(state.SnapshotOptions{})
+	md.Machine = machineInfo(host)
+	w, err := scap.Create(a.o.recordFile, md, scap.WriterOptions{Gzip: true})
+	if err != nil {
+		return err
+	}
+	ctx.State = st
+	var n, written uint64
+	var werr error
+	rctx, stop := a.signalContext()
+	defer stop()
+	runErr := p.Run(rctx, func(ev *event.Event) {
+		n++
+		st.Update(ev)
+		if match != nil && !sampling.KeepsState(ev.Type()) {
+			ctx.Reset(ev)
+			if !match.Match(ctx) {
+				return
+			}
+		}
+		if werr == nil {
+			if werr = w.WriteEvent(ev); werr == nil {
+				written++
+			}
+		}
+	})
+	if err := w.Close(); err != nil && werr == nil {
+		werr = err
+	}
+	a.log.Info("capture written", "file", a.o.recordFile, "events", written, "seen", n)
+	return errors.Join(runErr, werr)
+}
+
+func machineInfo(host string) *scap.MachineInfo {
+	mi := &scap.MachineInfo{Hostname: host}
+	var si syscall.Sysinfo_t
+	if syscall.Sysinfo(&si) == nil {
+		mi.MemorySizeBytes = uint64(si.Totalram) * uint64(si.Unit)
+		mi.BootTimeEpoch = uint64(time.Now().Add(-time.Duration(si.Uptime) * time.Second).UnixNano())
+	}
+	mi.NumCPUs = uint32(runtime.NumCPU())
+	return mi
+}

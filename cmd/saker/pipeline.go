@@ -1,0 +1,89 @@
+package main
+
+import (
+	"errors"
+	"time"
+
+	"github.com/sakersec/saker/engine"
+	"github.com/sakersec/saker/engine/alert"
+	"github.com/sakersec/saker/engine/drops"
+	"github.com/sakersec/saker/engine/sampling"
+	"github.com/sakersec/saker/receiver/event"
+	"github.com/sakersec/saker/receiver/state"
+)
+
+// flushEvery is how many events the loop counts locally before it
+// publishes its counters (drops.EventCounters, the sampler's drop count):
+// per-event atomics would cost more than the rest of the bookkeeping.
+const flushEvery = 256
+
+// pipeline is the event loop's body: every event, live or replayed, goes
+// through process on one goroutine, in this order:
+//
+//  1. counted as received;
+//  2. state update — for every event, so state-keeping events are never
+//     lost to sampling;
+//  3. drop monitor — once a second of event time it reads the kernel's
+//     counters and acts (log, internal alert, exit);
+//  4. engine sampling — may drop the event before rule evaluation
+//     (state-keeping events never);
+//  5. rules — matches become alerts handed to emit, which enqueues them
+//     for the outputs without waiting.
+type pipeline struct {
+	st       *state.State
+	eng      *engine.Engine
+	samp     *sampling.Sampler     // nil: no engine sampling
+	mgr      *drops.Manager        // nil: no drop monitor
+	timeouts *drops.TimeoutMonitor // nil: no consecutive-timeouts alert (replay)
+	counters *drops.EventCounters
+	source   drops.Source
+	emit     func(*alert.Alert)
+	// onExit is called once when the drop monitor's exit action fires.
+	onExit func()
+
+	n      int
+	exited bool
+}
+
+func (p *pipeline) process(ev *event.Event) {
+	p.counters.Received(p.source, 1)
+	if p.timeouts != nil {
+		p.timeouts.Event(ev.Timestamp())
+	}
+	p.st.Update(ev)
+	if p.mgr != nil && !p.exited {
+		if err := p.mgr.ProcessEvent(ev.Timestamp()); errors.Is(err, drops.ErrExit) {
+			p.exited = true
+			if p.onExit != nil {
+				p.onExit()
+			}
+		}
+	}
+	if p.n++; p.n == flushEvery {
+		p.flush()
+	}
+	if p.samp != nil && p.samp.ShouldDrop(ev) {
+		return
+	}
+	p.counters.Processed()
+	p.eng.Process(ev, p.emit)
+}
+
+// idle is called by the live reader after a poll found no event: the
+// counters are published (traffic may have stopped) and the empty poll is
+// counted toward syscall_event_timeouts.
+func (p *pipeline) idle() {
+	p.flush()
+	if p.timeouts != nil {
+		p.timeouts.Timeout(time.Now())
+	}
+}
+
+// flush publishes the locally counted events.
+func (p *pipeline) flush() {
+	p.n = 0
+	p.counters.Flush()
+	if p.samp != nil {
+		p.samp.Flush()
+	}
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/sakersec/saker/config"
+	"github.com/sakersec/saker/engine"
+	"github.com/sakersec/saker/engine/rules"
+	defaultrules "github.com/sakersec/saker/rules"
+)
+
+// app is one invocation: its options, configuration and streams.
+type app struct {
+	o      *options
+	cfg    *config.Config
+	log    *slog.Logger
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// loadConfig loads the configuration: built-in defaults, the file (-c, or
+// /etc/saker/saker.yaml when present), the environment, then the command
+// line. Config warnings are logged.
+func (a *app) loadConfig() error {
+	cfg, err := config.Load(config.LoadOptions{File: config.ResolveFile(a.o.configFile), CommandLine: &a.o.cl})
+	if err != nil {
+		return err
+	}
+	a.cfg = cfg
+	a.log = newLogger(cfg, a.o.verbose, a.stderr)
+	for _, w := range cfg.Warnings() {
+		a.log.Warn("configuration: " + w.String())
+	}
+	return nil
+}
+
+func newLogger(cfg *config.Config, verbose bool, stderr io.Writer) *slog.Logger {
+	level := slog.LevelInfo
+	switch strings.ToLower(cfg.LogLevel) {
+	case "debug":
+		level = slog.LevelDebug
+	case "warning", "warn", "notice":
+		level = slog.LevelWarn
+	case "error", "critical", "alert", "emergency", "fatal":
+		level = slog.LevelError
+	}
+	if verbose {
+		level = slog.LevelDebug
+	}
+	w := stderr
+	if !cfg.LogStderr {
+		w = io.Discard
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// BuiltinRules is the rules_files entry that names saker's built-in
+// ruleset, so it can be loaded together with local files
+// (rules_files: [builtin, /etc/saker/rules.d]).
+const BuiltinRules = "builtin"
+
+// rulesFiles expands rules_files: directories become their *.yaml/*.yml
+// files in name order, as Falco loads them; "builtin" stays as it is.
+func rulesFiles(entries []string) ([]string, error) {
+	var out []string
+	for _, e := range entries {
+		if e == BuiltinRules {
+			out = append(out, e)
+			continue
+		}
+		st, err := os.Stat(e)
+		if err != nil {
+			return nil, fmt.Errorf("rules file %s: %w", e, errors.Unwrap(err))
+		}
+		if !st.IsDir() {
+			out = append(out, e)
+			continue
+		}
+		ents, err := os.ReadDir(e)
+		if err != nil {
+			return nil, fmt.Errorf("rules directory %s: %w", e, err)
+		}
+		var names []string
+		for _, d := range ents {
+			if !d.IsDir() && (strings.HasSuffix(d.Name(), ".yaml") || strings.HasSuffix(d.Name(), ".yml")) {
+				names = append(names, filepath.Join(e, d.Name()))
+			}
+		}
+		sort.Strings(names)
+		out = append(out, names...)
+	}
+	return out, nil
+}
+
+// loadRules loads the configured rules files (or the built-in ruleset),
+// reports warnings, and applies the selection settings in Falco's order:
+// minimum priority, the rules: enable/disable list, then -D, -T and -t.
+func (a *app) loadRules() (*rules.Ruleset, error) {
+	entries := a.cfg.RulesFiles
+	if len(entries) == 0 {
+		entries = a.cfg.RulesFile
+	}
+	if len(entries) == 0 {
+		entries = []string{BuiltinRules}
+	}
+	paths, err := rulesFiles(entries)
+	if err != nil {
+		return nil, err
+	}
+	l := rules.NewLoader(rules.Config{})
+	ok := true
+	for _, p := range paths {
+		if p == BuiltinRules {
+			for _, f := range defaultrules.Default() {
+				if ok = l.Load("builtin:"+f.Name, f.Content).Successful(); !ok {
+					break
+				}
+			}
+		} else {
+			ok = l.LoadFile(p).Successful()
+		}
+		if !ok {
+			break // Falco stops at the first file that fails
+		}
+	}
+	for _, r := range l.Results() {
+		if !r.Successful() {
+			fmt.Fprint(a.stderr, r.Text(true))
+			continue
+		}
+		for i := range r.Warnings {
+			a.log.Debug("rules: " + r.Warnings[i].String())
+		}
+	}
+	if !ok {
+		return nil, &exitError{code: 1, err: errors.New("rules failed to load")}
+	}
+	rs := l.Ruleset()
+	if rs == nil {
+		return nil, &exitError{code: 1, err: errors.New("no rules loaded")}
+	}
+	rs.SetMinPriority(a.cfg.MinPriority())
+	for _, t := range a.cfg.Rules {
+		switch {
+		case t.Enable != nil && t.Enable.Rule != "":
+			rs.SelectByName(t.Enable.Rule, true)
+		case t.Enable != nil && t.Enable.Tag != "":
+			rs.SelectByTag(t.Enable.Tag, true)
+		case t.Disable != nil && t.Disable.Rule != "":
+			rs.SelectByName(t.Disable.Rule, false)
+		case t.Disable != nil && t.Disable.Tag != "":
+			rs.SelectByTag(t.Disable.Tag, false)
+		}
+	}
+	for _, s := range a.o.disableSubs {
+		rs.SelectByName("*"+s+"*", false)
+	}
+	for _, t := range a.o.disableTags {
+		rs.SelectByTag(t, false)
+	}
+	if len(a.o.onlyTags) > 0 {
+		rs.SelectByName("*", false)
+		for _, t := range a.o.onlyTags {
+			rs.SelectByTag(t, true)
+		}
+	}
+	a.log.Debug("rules loaded", "rules", len(rs.Rules), "enabled", rs.EnabledCount())
+	return rs, nil
+}
+
+// newEngine builds the rule engine over rs with the alert settings of the
+// configuration (rule_matching, time_format_iso_8601, append_output, -p).
+func (a *app) newEngine(rs *rules.Ruleset) (*engine.Engine, error) {
+	host, err := a.cfg.AlertHostname()
+	if err != nil {
+		return nil, fmt.Errorf("host name: %w", err)
+	}
+	ec := engine.Config{AllMatches: a.cfg.MatchAll(), ISO8601: a.cfg.TimeFormatISO8601, Hostname: host}
+	for _, ao := range a.cfg.AppendOutput {
+		e := engine.AppendOutput{Source: ao.Match.Source, Tags: ao.Match.Tags, Rule: ao.Match.Rule, ExtraOutput: ao.ExtraOutput}
+		for _, xf := range ao.ExtraFields {
+			if xf.Field != "" {
+				e.ExtraFields = append(e.ExtraFields, engine.ExtraField{Format: xf.Field})
+			} else {
+				e.ExtraFields = append(e.ExtraFields, engine.ExtraField{Key: xf.Name, Format: xf.Format})
+			}
+		}
+		ec.AppendOutput = append(ec.AppendOutput, e)
+	}
+	if a.o.outputFormat != "" {
+		ec.AppendOutput = append(ec.AppendOutput, engine.AppendOutput{ExtraOutput: a.o.outputFormat})
+	}
+	return engine.New(rs, ec)
+}

@@ -1,0 +1,478 @@
+package rules
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sakersec/saker/engine"
+	"github.com/sakersec/saker/engine/alert"
+	enginerules "github.com/sakersec/saker/engine/rules"
+	"github.com/sakersec/saker/receiver/ebpf"
+	"github.com/sakersec/saker/receiver/event"
+	"github.com/sakersec/saker/receiver/state"
+)
+
+// live is the pipeline `saker run` builds with no rules files configured:
+// the embedded default rules, the kernel syscall set they need (plus the
+// state-keeping set), a state tracker bootstrapped from /proc and /etc,
+// and the engine with rule_matching "first". One goroutine feeds every
+// event through state.Update and engine.Process, as cmd/saker's pipeline
+// does. Alerts are routed to the test that started the process (or an
+// ancestor of it) that the event came from.
+var live pipeline
+
+type pipeline struct {
+	once   sync.Once
+	err    error
+	rs     *enginerules.Ruleset
+	probe  *ebpf.Probe
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	// owned by the event goroutine
+	st  *state.State
+	eng *engine.Engine
+
+	mu       sync.Mutex
+	byTid    map[int64]*watcher
+	cur      *watcher       // watcher of the event being evaluated
+	stray    map[string]int // alerts of processes no test started, by rule
+	strayEvt uint64         // events evaluated
+}
+
+// watcher collects what one test's process tree does.
+type watcher struct {
+	root   int64
+	tids   []int64
+	alerts []*alert.Alert
+	seen   []seenEvent
+	exited chan struct{} // closed at the root thread's procexit
+}
+
+type seenEvent struct {
+	typ event.Type
+	tid int64
+}
+
+// start loads the rules and the probe once per test binary.
+func (p *pipeline) start(t testing.TB) {
+	t.Helper()
+	p.once.Do(func() { p.err = p.open() })
+	if p.err != nil {
+		skipOrFail(t, "live pipeline: %v", p.err)
+	}
+}
+
+func (p *pipeline) open() error {
+	if os.Geteuid() != 0 {
+		return errors.New("needs root (BPF, cgroups, namespaces)")
+	}
+	rs, err := loadDefault()
+	if err != nil {
+		return err
+	}
+	p.rs = rs
+	var names []string
+	seen := map[string]bool{}
+	for _, typ := range rs.EventTypes() {
+		if n := typ.Name(); !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	sel := ebpf.SelectSyscalls(names, ebpf.BaseSyscalls{})
+	if len(sel.Unsupported) > 0 {
+		return fmt.Errorf("the default rules use event types saker does not capture live: %v", sel.Unsupported)
+	}
+	host, _ := os.Hostname()
+	p.eng, err = engine.New(rs, engine.Config{Hostname: host})
+	if err != nil {
+		return err
+	}
+	p.st = state.New(state.Config{ProcFS: "/proc"})
+	if err := p.st.Users().LoadEtc("/"); err != nil {
+		return err
+	}
+	// Open the probe before reading /proc, as saker run does not: here no
+	// process the tests start can fall between the two.
+	p.probe, err = ebpf.Open(ebpf.Config{Syscalls: sel.Names})
+	if err != nil {
+		return fmt.Errorf("BPF cannot be loaded: %w", err)
+	}
+	if err := p.st.LoadProc("/proc"); err != nil {
+		p.probe.Close()
+		return err
+	}
+	p.eng.Ctx().State = p.st
+	p.byTid = map[int64]*watcher{}
+	p.stray = map[string]int{}
+	ctx, cancel := context.WithCancel(context.Background())
+	p.cancel = cancel
+	p.done = make(chan struct{})
+	go func() {
+		defer close(p.done)
+		p.probe.Run(ctx, p.handle)
+	}()
+	return nil
+}
+
+func (p *pipeline) close() {
+	if p.probe == nil {
+		return
+	}
+	p.cancel()
+	<-p.done
+	p.probe.Close()
+	if len(p.stray) > 0 && testing.Verbose() {
+		fmt.Fprintf(os.Stderr, "alerts from processes outside the tests (%d events evaluated): %v\n", p.strayEvt, p.stray)
+	}
+}
+
+func isClone(t event.Type) bool {
+	switch t.Name() {
+	case "clone", "clone3", "fork", "vfork":
+		return true
+	}
+	return false
+}
+
+// handle is the event loop body: state, then rules.
+func (p *pipeline) handle(ev *event.Event) {
+	p.st.Update(ev)
+	p.mu.Lock()
+	w := p.route(ev)
+	p.cur = w
+	p.strayEvt++
+	p.mu.Unlock()
+	p.eng.Process(ev, p.emit)
+	if w != nil && ev.Type() == event.ProcexitV1E && ev.Tid() == w.root {
+		close(w.exited)
+	}
+}
+
+// route finds the watcher of ev's thread, adding new threads and children
+// of watched ones as their clone events arrive (the child's side may come
+// first). Called with p.mu held.
+func (p *pipeline) route(ev *event.Event) *watcher {
+	tid := ev.Tid()
+	w := p.byTid[tid]
+	clone := isClone(ev.Type())
+	if w == nil && clone {
+		if res, _ := ev.Int(0); res == 0 {
+			ptid, _ := ev.Int(5)
+			if pw := p.byTid[ptid]; pw != nil {
+				w = pw
+				p.add(w, tid)
+			}
+		}
+	}
+	if w == nil {
+		return nil
+	}
+	if clone {
+		if res, _ := ev.Int(0); res > 0 && p.byTid[res] == nil {
+			p.add(w, res)
+		}
+	}
+	w.seen = append(w.seen, seenEvent{typ: ev.Type(), tid: tid})
+	return w
+}
+
+func (p *pipeline) add(w *watcher, tid int64) {
+	p.byTid[tid] = w
+	w.tids = append(w.tids, tid)
+}
+
+func (p *pipeline) emit(a *alert.Alert) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cur != nil {
+		p.cur.alerts = append(p.cur.alerts, a)
+		return
+	}
+	p.stray[a.Rule]++
+}
+
+func (p *pipeline) watch(pid int) *watcher {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	w := &watcher{root: int64(pid), exited: make(chan struct{})}
+	p.add(w, int64(pid))
+	return w
+}
+
+func (p *pipeline) unwatch(w *watcher) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, tid := range w.tids {
+		if p.byTid[tid] == w {
+			delete(p.byTid, tid)
+		}
+	}
+}
+
+// waitSeen waits until w has seen an event of the named type from its root.
+func (p *pipeline) waitSeen(t testing.TB, w *watcher, name string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		p.mu.Lock()
+		for _, s := range w.seen {
+			if s.tid == w.root && s.typ.Name() == name {
+				p.mu.Unlock()
+				return
+			}
+		}
+		p.mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("no %s event from pid %d within %v", name, w.root, timeout)
+}
+
+// settle is how long a test waits after its process's exit was seen for
+// events still in flight on other CPUs (the reader merges the rings by
+// timestamp, but a record still being written can arrive late).
+const settle = 150 * time.Millisecond
+
+// spec describes one child process.
+type spec struct {
+	helper string   // helper workload (helpers_test.go)
+	args   []string // its arguments
+	// comm runs the helper through a symlink with this name: the process
+	// name (proc.name) a rule sees. proc.exepath stays the test binary.
+	comm string
+	// exe runs the helper from this file (a hard link or copy of the test
+	// binary) instead: proc.exepath is then exe.
+	exe string
+	// container moves the child into the test's container cgroup (a
+	// docker-style path with a 64-hex id) and re-executes it, so that the
+	// state tracker sees it in a container from its execve on.
+	container bool
+	// loginuid sets the child's audit login uid, then re-executes it.
+	loginuid string
+	dir      string   // working directory
+	env      []string // extra environment
+	// quietStdout sends the child's stdout to /dev/null (programs that
+	// print what they read, e.g. cat /etc/shadow).
+	quietStdout bool
+	// wantExit is the exit status the child must end with; -1: any.
+	wantExit int
+}
+
+// result is one finished child process tree.
+type result struct {
+	pid    int
+	out    map[string]any // the JSON a helper printed, if any
+	stderr string
+	alerts []*alert.Alert
+}
+
+// handle is a started child: watched, waiting for its go line.
+type handle struct {
+	t      testing.TB
+	s      spec
+	cmd    *exec.Cmd
+	w      *watcher
+	stdin  io.WriteCloser
+	stdout *bytes.Buffer
+	stderr *bytes.Buffer
+	done   bool
+}
+
+// start starts a child for s and watches it; the child waits until go.
+func start(t testing.TB, s spec) *handle {
+	t.Helper()
+	live.start(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := self
+	if s.exe != "" {
+		target = s.exe
+	}
+	if s.comm != "" {
+		target = filepath.Join(t.TempDir(), s.comm)
+		if err := os.Symlink(self, target); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path, args, env := target, s.args, []string{helperEnv + "=" + s.helper}
+	if s.container || s.loginuid != "" {
+		// A first stage applies the setting and re-executes the target.
+		path = self
+		stage := []string{}
+		if s.container {
+			stage = append(stage, "-cgroup", fixtures.containerCgroup(t))
+		}
+		if s.loginuid != "" {
+			stage = append(stage, "-loginuid", s.loginuid)
+		}
+		stage = append(stage, "--", target, s.helper)
+		args = append(stage, s.args...)
+		env = []string{helperEnv + "=stage"}
+	}
+	cmd := exec.Command(path, args...)
+	cmd.Args[0] = filepath.Base(path)
+	cmd.Env = append(append(os.Environ(), env...), s.env...)
+	cmd.Dir = s.dir
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &handle{t: t, s: s, cmd: cmd, stdin: stdin, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+	if !s.quietStdout {
+		cmd.Stdout = h.stdout
+	}
+	cmd.Stderr = h.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	h.w = live.watch(cmd.Process.Pid)
+	t.Cleanup(func() {
+		if !h.done {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+		live.unwatch(h.w)
+	})
+	return h
+}
+
+// goAhead lets the child run.
+func (h *handle) goAhead() {
+	fmt.Fprintln(h.stdin, "go")
+}
+
+// finish closes the child's stdin, waits for it and for its exit event,
+// and returns what it did.
+func (h *handle) finish() *result {
+	t := h.t
+	t.Helper()
+	h.stdin.Close()
+	err := h.cmd.Wait()
+	h.done = true
+	status := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		status = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("helper %s: %v", h.s.helper, err)
+	}
+	if h.s.wantExit >= 0 && status != h.s.wantExit {
+		t.Fatalf("helper %s exited %d, want %d; stderr:\n%s", h.s.helper, status, h.s.wantExit, h.stderr.String())
+	}
+	select {
+	case <-h.w.exited:
+	case <-time.After(15 * time.Second):
+		t.Fatalf("helper %s: no procexit event for pid %d within 15s", h.s.helper, h.cmd.Process.Pid)
+	}
+	time.Sleep(settle)
+	r := &result{pid: h.cmd.Process.Pid, out: map[string]any{}, stderr: h.stderr.String()}
+	if line, _ := bufio.NewReader(bytes.NewReader(h.stdout.Bytes())).ReadBytes('\n'); len(line) > 0 && line[0] == '{' {
+		if err := json.Unmarshal(line, &r.out); err != nil {
+			t.Fatalf("helper %s output %q: %v", h.s.helper, line, err)
+		}
+	}
+	live.mu.Lock()
+	r.alerts = append([]*alert.Alert(nil), h.w.alerts...)
+	live.mu.Unlock()
+	return r
+}
+
+// run starts a child for s, lets it run to its end and returns what it did.
+func run(t testing.TB, s spec) *result {
+	t.Helper()
+	h := start(t, s)
+	h.goAhead()
+	return h.finish()
+}
+
+// fires returns the first alert of rule, failing the test if there is none.
+func (r *result) fires(t testing.TB, rule string) *alert.Alert {
+	t.Helper()
+	for _, a := range r.alerts {
+		if a.Rule == rule {
+			return a
+		}
+	}
+	t.Fatalf("rule %q did not fire for pid %d; alerts: %s; helper out %v; stderr:\n%s", rule, r.pid, r.names(), r.out, r.stderr)
+	return nil
+}
+
+// quiet fails the test if rule fired.
+func (r *result) quiet(t testing.TB, rule string) {
+	t.Helper()
+	for _, a := range r.alerts {
+		if a.Rule == rule {
+			t.Fatalf("rule %q fired on the near miss: %s", rule, a.Message)
+		}
+	}
+	if len(r.alerts) > 0 {
+		t.Logf("near miss: other rules fired: %s", r.names())
+	}
+}
+
+func (r *result) names() string {
+	var s []string
+	for _, a := range r.alerts {
+		s = append(s, fmt.Sprintf("%q", a.Rule))
+	}
+	return "[" + strings.Join(s, ", ") + "]"
+}
+
+// num returns a number the helper reported.
+func (r *result) num(t testing.TB, key string) int64 {
+	t.Helper()
+	v, ok := r.out[key].(float64)
+	if !ok {
+		t.Fatalf("helper did not report %q (got %v)", key, r.out)
+	}
+	return int64(v)
+}
+
+// fieldText renders an alert's output field as Falco prints it: nil is <NA>.
+func fieldText(a *alert.Alert, name string) (string, bool) {
+	v, ok := a.Lookup(name)
+	if !ok {
+		return "", false
+	}
+	if v == nil {
+		return "<NA>", true
+	}
+	return fmt.Sprint(v), true
+}
+
+// expect checks output fields of an alert. A want starting with "~" is a
+// substring; otherwise the rendered value must be equal.
+func expect(t testing.TB, a *alert.Alert, want map[string]string) {
+	t.Helper()
+	for name, w := range want {
+		got, ok := fieldText(a, name)
+		if !ok {
+			t.Errorf("%s: alert has no output field %s (output: %s)", a.Rule, name, a.Message)
+			continue
+		}
+		if sub, isSub := strings.CutPrefix(w, "~"); isSub {
+			if !strings.Contains(got, sub) {
+				t.Errorf("%s: %s = %q, want it to contain %q", a.Rule, name, got, sub)
+			}
+		} else if got != w {
+			t.Errorf("%s: %s = %q, want %q", a.Rule, name, got, w)
+		}
+	}
+}
