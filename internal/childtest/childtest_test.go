@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -33,13 +34,6 @@ var workloads = childtest.NewSet(workloadEnv, noWaitEnv, map[string]childtest.Fu
 		n, _ := strconv.Atoi(args[0])
 		return n
 	},
-	// stage executes the binary again as "report", without a second go line.
-	"stage": func(args []string, out map[string]any) int {
-		env := append(os.Environ(), workloadEnv+"=report", noWaitEnv+"=1")
-		err := syscall.Exec(os.Args[0], append([]string{os.Args[0]}, args...), env)
-		out["error"] = err.Error()
-		return 3
-	},
 	"fds": func(args []string, out map[string]any) int {
 		childtest.DupCalls(out)
 		childtest.Pipes(out)
@@ -62,6 +56,17 @@ var workloads = childtest.NewSet(workloadEnv, noWaitEnv, map[string]childtest.Fu
 		return 0
 	},
 })
+
+// stage executes the binary again as "report", without a second go line.
+// It is added by init: a workload that refers to the Set cannot be in the
+// Set's initializer.
+func init() {
+	workloads.Add("stage", func(args []string, out map[string]any) int {
+		err := syscall.Exec(os.Args[0], append([]string{os.Args[0]}, args...), workloads.StageEnv("report"))
+		out["error"] = err.Error()
+		return 3
+	})
+}
 
 func fdCloexec(fd int64) bool {
 	f, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
@@ -129,6 +134,26 @@ func TestSecondStage(t *testing.T) {
 	}
 	if got, _ := r["args"].([]any); !slices.Equal(got, []any{"x"}) {
 		t.Errorf("args %v, want [x]", r["args"])
+	}
+}
+
+// Environ drops the selection: a program a workload starts is not a
+// workload, and a second stage's selection is the only one.
+func TestEnviron(t *testing.T) {
+	t.Setenv(workloadEnv, "report")
+	t.Setenv(noWaitEnv, "1")
+	env := workloads.Environ("X=1")
+	if slices.Contains(env, workloadEnv+"=report") || slices.Contains(env, noWaitEnv+"=1") || env[len(env)-1] != "X=1" {
+		t.Errorf("Environ kept the selection or lost the extra: %v", env)
+	}
+	n := 0
+	for _, e := range workloads.StageEnv("fds") {
+		if strings.HasPrefix(e, workloadEnv+"=") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("StageEnv has %d selections, want 1", n)
 	}
 }
 

@@ -54,13 +54,26 @@ func (s *Set) Add(name string, f Func) { s.funcs[name] = f }
 // Env is the environment entry that makes a child run workload name.
 func (s *Set) Env(name string) string { return s.env + "=" + name }
 
-// EnvVars are the names of the Set's selection variables, which a program
-// a workload starts should not inherit.
-func (s *Set) EnvVars() []string {
-	if s.noWait == "" {
-		return []string{s.env}
+// Environ is this process's environment without the Set's selection
+// variables, plus extra: the environment of a program a workload starts,
+// which must not become a workload again by accident.
+func (s *Set) Environ(extra ...string) []string {
+	var env []string
+	for _, e := range os.Environ() {
+		if strings.HasPrefix(e, s.env+"=") || (s.noWait != "" && strings.HasPrefix(e, s.noWait+"=")) {
+			continue
+		}
+		env = append(env, e)
 	}
-	return []string{s.env, s.noWait}
+	return append(env, extra...)
+}
+
+// StageEnv is the environment of a second stage: a workload that executes
+// the test binary again to run workload name without waiting for a second
+// go line. The selection is replaced, not appended to: execve keeps both
+// entries of a variable set twice, and the Go runtime reads the first.
+func (s *Set) StageEnv(name string) []string {
+	return s.Environ(s.Env(name), s.noWait+"=1")
 }
 
 // Command returns the test binary re-executed to run workload name with
