@@ -17,6 +17,7 @@ import (
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 
+	"github.com/sakersec/saker/internal/childtest"
 	"github.com/sakersec/saker/receiver/event"
 )
 
@@ -26,32 +27,18 @@ import (
 // this shared machine.
 func spin(b *testing.B, n int, sc string) float64 {
 	b.Helper()
-	cmd := exec.Command(os.Args[0], strconv.Itoa(n), sc, "1")
-	cmd.Env = append(os.Environ(), helperEnv+"=spin")
-	stdin, _ := cmd.StdinPipe()
-	out, err := startAndCollect(cmd, stdin)
-	if err != nil {
-		b.Fatal(err)
-	}
+	out := runToEnd(b, "spin", strconv.Itoa(n), sc, "1")
 	ns, _ := out["cpu_ns"].(float64)
 	return ns / float64(n)
 }
 
-func startAndCollect(cmd *exec.Cmd, stdin interface {
-	Write([]byte) (int, error)
-	Close() error
-}) (map[string]any, error) {
-	var buf syncBuffer
-	cmd.Stdout = &buf
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	stdin.Write([]byte("go\n"))
-	stdin.Close()
-	if err := cmd.Wait(); err != nil {
-		return nil, err
-	}
-	return buf.json()
+// runToEnd runs helper name, unwatched, and returns what it printed.
+func runToEnd(b *testing.B, name string, args ...string) childtest.Result {
+	b.Helper()
+	c := childtest.Start(b, name, workloads.Command(name, args...))
+	c.Go()
+	c.Finish(b, 0, nil, 0, nil)
+	return c.Result(b)
 }
 
 // overheadConfig is one thing attached (or not) while the workload runs.
@@ -190,7 +177,7 @@ func loadBench(b *testing.B, cfg Config) *Probe {
 	b.Helper()
 	p, err := load(cfg)
 	if err != nil {
-		skipOrFail(b, "BPF cannot be loaded: %v", err)
+		childtest.SkipOrFail(b, "BPF cannot be loaded: %v", err)
 	}
 	b.Cleanup(func() { p.Close() })
 	return p
@@ -269,36 +256,23 @@ func throughput(b *testing.B, p *Probe, helper string, n int, cpus []string, rea
 			runtime.ReadMemStats(&m1)
 			cpu = time.Duration(r1.Utime.Nano() + r1.Stime.Nano() - r0.Utime.Nano() - r0.Stime.Nano())
 		}()
-		var cmds []*exec.Cmd
-		var outs []*syncBuffer
-		var stdins []interface {
-			Write([]byte) (int, error)
-			Close() error
-		}
+		var children []*childtest.Child
 		for _, c := range cpus {
 			args := []string{strconv.Itoa(n), c}
 			if helper == "spin" {
 				args = []string{strconv.Itoa(n), "close", c}
 			}
-			cmd := exec.Command(os.Args[0], args...)
-			cmd.Env = append(os.Environ(), helperEnv+"="+helper)
-			stdin, _ := cmd.StdinPipe()
-			buf := &syncBuffer{}
-			cmd.Stdout = buf
-			if err := cmd.Start(); err != nil {
-				b.Fatal(err)
-			}
-			pids[int64(cmd.Process.Pid)] = true
-			cmds, outs, stdins = append(cmds, cmd), append(outs, buf), append(stdins, stdin)
+			child := childtest.Start(b, helper, workloads.Command(helper, args...))
+			pids[int64(child.Pid())] = true
+			children = append(children, child)
 		}
 		close(ready)
 		start := time.Now()
-		for _, s := range stdins {
-			s.Write([]byte("go\n"))
-			s.Close()
+		for _, c := range children {
+			c.Go()
 		}
-		for _, c := range cmds {
-			c.Wait()
+		for _, c := range children {
+			c.Finish(b, -1, nil, 0, nil)
 		}
 		want := int64(n * len(cpus))
 		if helper == "openloop" {
@@ -317,11 +291,9 @@ func throughput(b *testing.B, p *Probe, helper string, n int, cpus []string, rea
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(max(got.Load(), 1)), "reader-ns/event")
 		b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/float64(max(got.Load(), 1)), "allocs/event")
 		var pcpu float64
-		for _, o := range outs {
-			if out, err := o.json(); err == nil {
-				v, _ := out["cpu_ns"].(float64)
-				pcpu += v
-			}
+		for _, c := range children {
+			v, _ := c.Result(b)["cpu_ns"].(float64)
+			pcpu += v
 		}
 		b.ReportMetric(pcpu/float64(want), "producer-cpu-ns/syscall")
 		if bareCPU > 0 {
@@ -333,13 +305,7 @@ func throughput(b *testing.B, p *Probe, helper string, n int, cpus []string, rea
 // openLoopCPU runs the openloop helper with nothing attached and returns
 // its CPU ns per syscall.
 func openLoopCPU(b *testing.B, n int) float64 {
-	cmd := exec.Command(os.Args[0], strconv.Itoa(n), "1")
-	cmd.Env = append(os.Environ(), helperEnv+"=openloop")
-	stdin, _ := cmd.StdinPipe()
-	out, err := startAndCollect(cmd, stdin)
-	if err != nil {
-		b.Fatal(err)
-	}
+	out := runToEnd(b, "openloop", strconv.Itoa(n), "1")
 	ns, _ := out["cpu_ns"].(float64)
 	return ns / float64(2*n)
 }
@@ -378,12 +344,12 @@ func BenchmarkReaderIdle(b *testing.B) {
 func BenchmarkProcessEventCwd(b *testing.B) {
 	stats, err := ebpf.EnableStats(unix.BPF_STATS_RUN_TIME)
 	if err != nil {
-		skipOrFail(b, "BPF statistics: %v", err)
+		childtest.SkipOrFail(b, "BPF statistics: %v", err)
 	}
 	defer stats.Close()
 	trueBin, err := exec.LookPath("true")
 	if err != nil {
-		skipOrFail(b, "no true binary: %v", err)
+		childtest.SkipOrFail(b, "no true binary: %v", err)
 	}
 	dir := b.TempDir()
 	for _, c := range strings.Split("a/b/c/d/e/f/g/h/i/j", "/") {
@@ -418,12 +384,7 @@ func BenchmarkProcessEventCwd(b *testing.B) {
 	for b.Loop() {
 		w0, n0 := runtimeOf(with), runtimeOf(without)
 		s0, _ := with.Stats()
-		cmd := exec.Command(os.Args[0], dir, strconv.Itoa(forks), strconv.Itoa(execs), trueBin)
-		cmd.Env = append(os.Environ(), helperEnv+"=forkexec")
-		stdin, _ := cmd.StdinPipe()
-		if _, err := startAndCollect(cmd, stdin); err != nil {
-			b.Fatal(err)
-		}
+		runToEnd(b, "forkexec", dir, strconv.Itoa(forks), strconv.Itoa(execs), trueBin)
 		w1, n1 := runtimeOf(with), runtimeOf(without)
 		s1, _ := with.Stats()
 		events += s1.Kernel.Events - s0.Kernel.Events

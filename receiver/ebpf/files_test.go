@@ -170,10 +170,10 @@ func TestFDFamily(t *testing.T) {
 
 	ev = r.one(t, event.SyscallPipeX, nil)
 	eq(t, "pipe res", pint(t, ev, "res"), 0)
-	eq(t, "pipe fds", [2]int64{pint(t, ev, "fd1"), pint(t, ev, "fd2")}, [2]int64{r.num(t, "pipe_fd1"), r.num(t, "pipe_fd2")})
+	eq(t, "pipe fds", [2]int64{pint(t, ev, "fd1"), pint(t, ev, "fd2")}, [2]int64{r.num(t, "pipe_r"), r.num(t, "pipe_w")})
 	eq(t, "pipe ino", puint(t, ev, "ino"), uint64(r.num(t, "pipe_ino")))
 	ev = r.one(t, event.SyscallPipe2X, nil)
-	eq(t, "pipe2 fds", [2]int64{pint(t, ev, "fd1"), pint(t, ev, "fd2")}, [2]int64{r.num(t, "pipe2_fd1"), r.num(t, "pipe2_fd2")})
+	eq(t, "pipe2 fds", [2]int64{pint(t, ev, "fd1"), pint(t, ev, "fd2")}, [2]int64{r.num(t, "pipe2_r"), r.num(t, "pipe2_w")})
 	eq(t, "pipe2 flags", puint(t, ev, "flags"), pO_NONBLOCK|pO_CLOEXEC)
 
 	ev = r.one(t, event.SyscallCloseX, byInt(t, "fd", 100))

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/sakersec/saker/internal/childtest"
 	"github.com/sakersec/saker/receiver/ebpf/internal/rawclone"
 )
 
@@ -17,12 +18,12 @@ import (
 // ways around the default rules, generic syscalls, clone3 threads,
 // overlayfs layers and working directories.
 func init() {
-	helpers["evasion"] = helperEvasion
-	helpers["generic"] = helperGeneric
-	helpers["clone3"] = helperClone3
-	helpers["overlay"] = helperOverlay
-	helpers["cwd"] = helperCwd
-	helpers["forkexec"] = helperForkExec
+	workloads.Add("evasion", helperEvasion)
+	workloads.Add("generic", helperGeneric)
+	workloads.Add("clone3", helperClone3)
+	workloads.Add("overlay", helperOverlay)
+	workloads.Add("cwd", helperCwd)
+	workloads.Add("forkexec", helperForkExec)
 }
 
 // helperEvasion, in dir args[0]: setreuid, setregid, process_vm_readv and
@@ -31,24 +32,24 @@ func init() {
 // device), pidfd_open and pidfd_getfd of its own stdin.
 func helperEvasion(args []string, out map[string]any) int {
 	dir := args[0]
-	r, e := raw(unix.SYS_SETREUID, ^uintptr(0), 0)
-	must(out, "setreuid", r, e)
-	r, e = raw(unix.SYS_SETREGID, 0, 0)
-	must(out, "setregid", r, e)
+	r, e := childtest.Raw(unix.SYS_SETREUID, ^uintptr(0), 0)
+	childtest.Must(out, "setreuid", r, e)
+	r, e = childtest.Raw(unix.SYS_SETREGID, 0, 0)
+	childtest.Must(out, "setregid", r, e)
 
 	pid := uintptr(unix.Getpid())
 	src := []byte("saker-vm-source")
 	dst := make([]byte, 64)
 	local := unix.Iovec{Base: &dst[0], Len: uint64(len(dst))}
 	remote := unix.Iovec{Base: &src[0], Len: uint64(len(src))}
-	r, e = raw(unix.SYS_PROCESS_VM_READV, pid, uintptr(unsafe.Pointer(&local)), 1, uintptr(unsafe.Pointer(&remote)), 1, 0)
-	must(out, "vm_readv", r, e)
+	r, e = childtest.Raw(unix.SYS_PROCESS_VM_READV, pid, uintptr(unsafe.Pointer(&local)), 1, uintptr(unsafe.Pointer(&remote)), 1, 0)
+	childtest.Must(out, "vm_readv", r, e)
 	wsrc := []byte("saker-vm-written")
 	wdst := make([]byte, 64)
 	local = unix.Iovec{Base: &wsrc[0], Len: uint64(len(wsrc))}
 	remote = unix.Iovec{Base: &wdst[0], Len: uint64(len(wdst))}
-	r, e = raw(unix.SYS_PROCESS_VM_WRITEV, pid, uintptr(unsafe.Pointer(&local)), 1, uintptr(unsafe.Pointer(&remote)), 1, 0)
-	must(out, "vm_writev", r, e)
+	r, e = childtest.Raw(unix.SYS_PROCESS_VM_WRITEV, pid, uintptr(unsafe.Pointer(&local)), 1, uintptr(unsafe.Pointer(&remote)), 1, 0)
+	childtest.Must(out, "vm_writev", r, e)
 
 	file := filepath.Join(dir, "handle.txt")
 	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
@@ -60,15 +61,15 @@ func helperEvasion(args []string, out map[string]any) int {
 		fmt.Fprintln(os.Stderr, "name_to_handle_at:", err)
 		return 3
 	}
-	mfd, e := raw(unix.SYS_OPEN, uintptr(cstr(dir)), unix.O_RDONLY|unix.O_DIRECTORY, 0)
-	must(out, "mount_fd", mfd, e)
+	mfd, e := childtest.Raw(unix.SYS_OPEN, uintptr(childtest.CStr(dir)), unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	childtest.Must(out, "mount_fd", mfd, e)
 	// struct file_handle: u32 handle_bytes, s32 handle_type, bytes.
 	fh := make([]byte, 8+h.Size())
 	*(*uint32)(unsafe.Pointer(&fh[0])) = uint32(h.Size())
 	*(*int32)(unsafe.Pointer(&fh[4])) = int32(h.Type())
 	copy(fh[8:], h.Bytes())
-	r, e = raw(unix.SYS_OPEN_BY_HANDLE_AT, uintptr(mfd), uintptr(unsafe.Pointer(&fh[0])), unix.O_RDONLY|unix.O_CLOEXEC)
-	must(out, "by_handle", r, e)
+	r, e = childtest.Raw(unix.SYS_OPEN_BY_HANDLE_AT, uintptr(mfd), uintptr(unsafe.Pointer(&fh[0])), unix.O_RDONLY|unix.O_CLOEXEC)
+	childtest.Must(out, "by_handle", r, e)
 	var st unix.Stat_t
 	unix.Fstat(int(r), &st)
 	out["handle_ino"] = strconv.FormatUint(st.Ino, 10)
@@ -80,24 +81,24 @@ func helperEvasion(args []string, out map[string]any) int {
 		return 4
 	}
 	out["fsfd"] = fsfd
-	r, e = raw(unix.SYS_FSCONFIG, uintptr(fsfd), unix.FSCONFIG_SET_STRING, uintptr(cstr("size")), uintptr(cstr("1m")), 0)
-	must(out, "fsconfig_size", r, e)
-	r, e = raw(unix.SYS_FSCONFIG, uintptr(fsfd), unix.FSCONFIG_SET_STRING, uintptr(cstr("saker-nonesuch")), uintptr(cstr("x")), 0)
-	must(out, "fsconfig_bad", r, e)
-	r, e = raw(unix.SYS_FSCONFIG, uintptr(fsfd), unix.FSCONFIG_CMD_CREATE, 0, 0, 0)
-	must(out, "fsconfig_create", r, e)
+	r, e = childtest.Raw(unix.SYS_FSCONFIG, uintptr(fsfd), unix.FSCONFIG_SET_STRING, uintptr(childtest.CStr("size")), uintptr(childtest.CStr("1m")), 0)
+	childtest.Must(out, "fsconfig_size", r, e)
+	r, e = childtest.Raw(unix.SYS_FSCONFIG, uintptr(fsfd), unix.FSCONFIG_SET_STRING, uintptr(childtest.CStr("saker-nonesuch")), uintptr(childtest.CStr("x")), 0)
+	childtest.Must(out, "fsconfig_bad", r, e)
+	r, e = childtest.Raw(unix.SYS_FSCONFIG, uintptr(fsfd), unix.FSCONFIG_CMD_CREATE, 0, 0, 0)
+	childtest.Must(out, "fsconfig_create", r, e)
 
-	r, e = raw(unix.SYS_MKNOD, uintptr(cstr(filepath.Join(dir, "fifo"))), unix.S_IFIFO|0o640, 0)
-	must(out, "mknod", r, e)
-	dfd, _ := raw(unix.SYS_OPEN, uintptr(cstr(dir)), unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	r, e = childtest.Raw(unix.SYS_MKNOD, uintptr(childtest.CStr(filepath.Join(dir, "fifo"))), unix.S_IFIFO|0o640, 0)
+	childtest.Must(out, "mknod", r, e)
+	dfd, _ := childtest.Raw(unix.SYS_OPEN, uintptr(childtest.CStr(dir)), unix.O_RDONLY|unix.O_DIRECTORY, 0)
 	out["dfd"] = dfd
-	r, e = raw(unix.SYS_MKNODAT, uintptr(dfd), uintptr(cstr("null")), unix.S_IFCHR|0o600, uintptr(unix.Mkdev(1, 3)))
-	must(out, "mknodat", r, e)
+	r, e = childtest.Raw(unix.SYS_MKNODAT, uintptr(dfd), uintptr(childtest.CStr("null")), unix.S_IFCHR|0o600, uintptr(unix.Mkdev(1, 3)))
+	childtest.Must(out, "mknodat", r, e)
 
-	pfd, e := raw(unix.SYS_PIDFD_OPEN, pid, unix.PIDFD_NONBLOCK)
-	must(out, "pidfd_open", pfd, e)
-	r, e = raw(unix.SYS_PIDFD_GETFD, uintptr(pfd), 0, 0)
-	must(out, "pidfd_getfd", r, e)
+	pfd, e := childtest.Raw(unix.SYS_PIDFD_OPEN, pid, unix.PIDFD_NONBLOCK)
+	childtest.Must(out, "pidfd_open", pfd, e)
+	r, e = childtest.Raw(unix.SYS_PIDFD_GETFD, uintptr(pfd), 0, 0)
+	childtest.Must(out, "pidfd_getfd", r, e)
 	return 0
 }
 
@@ -110,28 +111,28 @@ func helperGeneric(args []string, out map[string]any) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	r, e := raw(unix.SYS_TRUNCATE, uintptr(cstr(file)), 10)
-	must(out, "truncate", r, e)
-	fd, _ := raw(unix.SYS_OPEN, uintptr(cstr(file)), unix.O_RDWR, 0)
-	r, e = raw(unix.SYS_FTRUNCATE, uintptr(fd), 5)
-	must(out, "ftruncate", r, e)
-	r, e = raw(unix.SYS_SETFSUID, 0)
-	must(out, "setfsuid", r, e)
-	r, e = raw(unix.SYS_SETFSGID, 0)
-	must(out, "setfsgid", r, e)
-	r, e = raw(unix.SYS_FCHMODAT2, atFDCWD, uintptr(cstr(file)), 0o600, 0)
-	must(out, "fchmodat2", r, e)
+	r, e := childtest.Raw(unix.SYS_TRUNCATE, uintptr(childtest.CStr(file)), 10)
+	childtest.Must(out, "truncate", r, e)
+	fd, _ := childtest.Raw(unix.SYS_OPEN, uintptr(childtest.CStr(file)), unix.O_RDWR, 0)
+	r, e = childtest.Raw(unix.SYS_FTRUNCATE, uintptr(fd), 5)
+	childtest.Must(out, "ftruncate", r, e)
+	r, e = childtest.Raw(unix.SYS_SETFSUID, 0)
+	childtest.Must(out, "setfsuid", r, e)
+	r, e = childtest.Raw(unix.SYS_SETFSGID, 0)
+	childtest.Must(out, "setfsgid", r, e)
+	r, e = childtest.Raw(unix.SYS_FCHMODAT2, childtest.AtFDCWD, uintptr(childtest.CStr(file)), 0o600, 0)
+	childtest.Must(out, "fchmodat2", r, e)
 	var st unix.Stat_t
 	unix.Stat(file, &st)
 	out["mode"] = st.Mode & 0o7777
-	pfd, _ := raw(unix.SYS_PIDFD_OPEN, uintptr(unix.Getpid()), 0)
-	r, e = raw(unix.SYS_PIDFD_SEND_SIGNAL, uintptr(pfd), 0, 0, 0)
-	must(out, "pidfd_send_signal", r, e)
-	fsfd, e := raw(unix.SYS_FSOPEN, uintptr(cstr("tmpfs")), unix.FSOPEN_CLOEXEC)
-	must(out, "fsopen", fsfd, e)
-	raw(unix.SYS_FSCONFIG, uintptr(fsfd), unix.FSCONFIG_CMD_CREATE, 0, 0, 0)
-	r, e = raw(unix.SYS_FSMOUNT, uintptr(fsfd), unix.FSMOUNT_CLOEXEC, 0)
-	must(out, "fsmount", r, e)
+	pfd, _ := childtest.Raw(unix.SYS_PIDFD_OPEN, uintptr(unix.Getpid()), 0)
+	r, e = childtest.Raw(unix.SYS_PIDFD_SEND_SIGNAL, uintptr(pfd), 0, 0, 0)
+	childtest.Must(out, "pidfd_send_signal", r, e)
+	fsfd, e := childtest.Raw(unix.SYS_FSOPEN, uintptr(childtest.CStr("tmpfs")), unix.FSOPEN_CLOEXEC)
+	childtest.Must(out, "fsopen", fsfd, e)
+	childtest.Raw(unix.SYS_FSCONFIG, uintptr(fsfd), unix.FSCONFIG_CMD_CREATE, 0, 0, 0)
+	r, e = childtest.Raw(unix.SYS_FSMOUNT, uintptr(fsfd), unix.FSMOUNT_CLOEXEC, 0)
+	childtest.Must(out, "fsmount", r, e)
 	return 0
 }
 
@@ -192,40 +193,31 @@ func helperOverlay(args []string, out map[string]any) int {
 		var ws syscall.WaitStatus
 		syscall.Wait4(pid, &ws, 0, nil)
 	}
-	m := func(n string) uintptr { return uintptr(cstr(filepath.Join(merged, n))) }
-	r, e := raw(unix.SYS_OPEN, m("lower.txt"), unix.O_RDONLY, 0)
-	must(out, "open_lower", r, e)
-	r, e = raw(unix.SYS_OPENAT, atFDCWD, m("upper.txt"), unix.O_RDONLY, 0)
-	must(out, "open_upper", r, e)
-	r, e = raw(unix.SYS_OPENAT, atFDCWD, m("copied.txt"), unix.O_WRONLY, 0)
-	must(out, "open_copied", r, e)
-	r, e = raw(unix.SYS_CREAT, m("new.txt"), 0o644)
-	must(out, "creat_new", r, e)
-	r, e = raw(unix.SYS_OPEN, uintptr(cstr(args[1])), unix.O_RDONLY, 0)
-	must(out, "open_plain", r, e)
+	m := func(n string) uintptr { return uintptr(childtest.CStr(filepath.Join(merged, n))) }
+	r, e := childtest.Raw(unix.SYS_OPEN, m("lower.txt"), unix.O_RDONLY, 0)
+	childtest.Must(out, "open_lower", r, e)
+	r, e = childtest.Raw(unix.SYS_OPENAT, childtest.AtFDCWD, m("upper.txt"), unix.O_RDONLY, 0)
+	childtest.Must(out, "open_upper", r, e)
+	r, e = childtest.Raw(unix.SYS_OPENAT, childtest.AtFDCWD, m("copied.txt"), unix.O_WRONLY, 0)
+	childtest.Must(out, "open_copied", r, e)
+	r, e = childtest.Raw(unix.SYS_CREAT, m("new.txt"), 0o644)
+	childtest.Must(out, "creat_new", r, e)
+	r, e = childtest.Raw(unix.SYS_OPEN, uintptr(childtest.CStr(args[1])), unix.O_RDONLY, 0)
+	childtest.Must(out, "open_plain", r, e)
 	return 0
 }
 
 // helperCwd: chdir to args[0], fork (the child exits at once), then
 // chroot to args[0], chdir to /sub, fork again.
 func helperCwd(args []string, out map[string]any) int {
-	fork := func(key string) {
-		r, _, e := unix.RawSyscall(unix.SYS_FORK, 0, 0, 0)
-		if e == 0 && r == 0 {
-			unix.RawSyscall(unix.SYS_EXIT_GROUP, 0, 0, 0)
-		}
-		out[key] = r
-		var ws unix.WaitStatus
-		unix.Wait4(int(r), &ws, 0, nil)
-	}
-	r, e := raw(unix.SYS_CHDIR, uintptr(cstr(args[0])))
-	must(out, "chdir", r, e)
-	fork("fork_plain")
-	r, e = raw(unix.SYS_CHROOT, uintptr(cstr(args[0])))
-	must(out, "chroot", r, e)
-	r, e = raw(unix.SYS_CHDIR, uintptr(cstr("/sub")))
-	must(out, "chdir_sub", r, e)
-	fork("fork_chroot")
+	r, e := childtest.Raw(unix.SYS_CHDIR, uintptr(childtest.CStr(args[0])))
+	childtest.Must(out, "chdir", r, e)
+	childtest.ForkExit(out, "fork_plain", 0)
+	r, e = childtest.Raw(unix.SYS_CHROOT, uintptr(childtest.CStr(args[0])))
+	childtest.Must(out, "chroot", r, e)
+	r, e = childtest.Raw(unix.SYS_CHDIR, uintptr(childtest.CStr("/sub")))
+	childtest.Must(out, "chdir_sub", r, e)
+	childtest.ForkExit(out, "fork_chroot", 0)
 	return 0
 }
 

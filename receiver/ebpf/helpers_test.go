@@ -1,8 +1,6 @@
 package ebpf
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,106 +11,59 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sakersec/saker/internal/childtest"
 )
 
-// Helper workloads run in a child process (this test binary re-executed
-// with SAKER_EBPF_HELPER=<name>). Each waits for a line on stdin (so the
-// test can start watching its pid first), performs its syscalls on the
-// main thread — raw syscalls, so exactly those calls happen — prints one
-// JSON object of results and returns its exit status.
-var helpers = map[string]func(args []string, out map[string]any) int{
+// Helper workloads run in a child process: this test binary re-executed
+// with SAKER_EBPF_HELPER=<name> (the child protocol of internal/childtest).
+// Each performs its syscalls on the main thread — raw syscalls, so exactly
+// those calls happen — and prints one JSON object of results.
+var workloads = childtest.NewSet("SAKER_EBPF_HELPER", "", map[string]childtest.Func{
 	"files-open":   helperOpen,
 	"fds":          helperFDs,
 	"net":          helperNet,
 	"process":      helperProcess,
 	"exec":         helperExec,
-	"exec-memfd":   helperExecMemfd,
+	"exec-memfd":   childtest.ExecMemfd,
 	"ns":           helperNamespaces,
 	"creds":        helperCreds,
 	"files-meta":   helperFileMeta,
 	"openloop":     helperOpenLoop,
-	"cgroup-exec":  helperCgroupExec,
+	"cgroup-exec":  childtest.CgroupExec,
 	"killloop":     helperKillLoop,
 	"spin":         helperSpin,
 	"exit":         helperExit,
 	"sh":           helperShell,
 	"noprivs-open": helperNoPrivsOpen,
-}
-
-func runHelperMain(name string, args []string) int {
-	f := helpers[name]
-	if f == nil {
-		fmt.Fprintf(os.Stderr, "unknown helper %q\n", name)
-		return 100
-	}
-	// Drop the test flags ("-test.run=..."); keep our own arguments.
-	var own []string
-	for _, a := range args {
-		if len(a) > 6 && a[:6] == "-test." {
-			continue
-		}
-		own = append(own, a)
-	}
-	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
-		fmt.Fprintln(os.Stderr, "helper: no go line:", err)
-		return 101
-	}
-	out := map[string]any{}
-	code := f(own, out)
-	b, _ := json.Marshal(out)
-	os.Stdout.Write(append(b, '\n'))
-	return code
-}
-
-func cstr(s string) unsafe.Pointer {
-	b := append([]byte(s), 0)
-	return unsafe.Pointer(&b[0])
-}
-
-func raw(nr uintptr, a ...uintptr) (int64, unix.Errno) {
-	var args [6]uintptr
-	copy(args[:], a)
-	r, _, e := unix.Syscall6(nr, args[0], args[1], args[2], args[3], args[4], args[5])
-	if e != 0 {
-		return -int64(e), e
-	}
-	return int64(r), 0
-}
-
-func must(out map[string]any, key string, v int64, e unix.Errno) int64 {
-	out[key] = v
-	if e != 0 {
-		out[key+"_err"] = e.Error()
-	}
-	return v
-}
+})
 
 // helperOpen: open, openat (created and failing), openat2, creat in dir args[0].
 func helperOpen(args []string, out map[string]any) int {
 	dir := args[0]
 	a := filepath.Join(dir, "a.txt")
-	fd, e := raw(unix.SYS_OPEN, uintptr(cstr(a)), unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC, 0o640)
-	must(out, "open_fd", fd, e)
+	fd, e := childtest.Raw(unix.SYS_OPEN, uintptr(childtest.CStr(a)), unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC, 0o640)
+	childtest.Must(out, "open_fd", fd, e)
 	var st unix.Stat_t
 	unix.Fstat(int(fd), &st)
 	out["a_dev"], out["a_ino"] = strconv.FormatUint(st.Dev, 10), strconv.FormatUint(st.Ino, 10)
 	unix.Close(int(fd))
 
-	dfd, e := raw(unix.SYS_OPEN, uintptr(cstr(dir)), unix.O_RDONLY|unix.O_DIRECTORY, 0)
-	must(out, "dir_fd", dfd, e)
-	fd, e = raw(unix.SYS_OPENAT, uintptr(dfd), uintptr(cstr("b.txt")), unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o600)
-	must(out, "openat_fd", fd, e)
+	dfd, e := childtest.Raw(unix.SYS_OPEN, uintptr(childtest.CStr(dir)), unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	childtest.Must(out, "dir_fd", dfd, e)
+	fd, e = childtest.Raw(unix.SYS_OPENAT, uintptr(dfd), uintptr(childtest.CStr("b.txt")), unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o600)
+	childtest.Must(out, "openat_fd", fd, e)
 	unix.Close(int(fd))
-	fd, e = raw(unix.SYS_OPENAT, uintptr(dfd), uintptr(cstr("missing")), unix.O_RDONLY, 0)
-	must(out, "openat_missing", fd, e)
+	fd, e = childtest.Raw(unix.SYS_OPENAT, uintptr(dfd), uintptr(childtest.CStr("missing")), unix.O_RDONLY, 0)
+	childtest.Must(out, "openat_missing", fd, e)
 
 	how := unix.OpenHow{Flags: unix.O_RDONLY, Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS}
-	fd, e = raw(unix.SYS_OPENAT2, uintptr(dfd), uintptr(cstr("b.txt")), uintptr(unsafe.Pointer(&how)), unsafe.Sizeof(how))
-	must(out, "openat2_fd", fd, e)
+	fd, e = childtest.Raw(unix.SYS_OPENAT2, uintptr(dfd), uintptr(childtest.CStr("b.txt")), uintptr(unsafe.Pointer(&how)), unsafe.Sizeof(how))
+	childtest.Must(out, "openat2_fd", fd, e)
 	unix.Close(int(fd))
 
-	fd, e = raw(unix.SYS_CREAT, uintptr(cstr(filepath.Join(dir, "c.txt"))), 0o604)
-	must(out, "creat_fd", fd, e)
+	fd, e = childtest.Raw(unix.SYS_CREAT, uintptr(childtest.CStr(filepath.Join(dir, "c.txt"))), 0o604)
+	childtest.Must(out, "creat_fd", fd, e)
 	unix.Close(int(fd))
 	return 0
 }
@@ -120,125 +71,24 @@ func helperOpen(args []string, out map[string]any) int {
 // helperFDs: dup, dup2, dup3, fcntl(F_DUPFD_CLOEXEC), pipe, pipe2, close,
 // memfd_create, userfaultfd, io_uring_setup.
 func helperFDs(args []string, out map[string]any) int {
-	fd, e := raw(unix.SYS_OPEN, uintptr(cstr("/dev/null")), unix.O_RDONLY, 0)
-	must(out, "fd", fd, e)
-	r, e := raw(unix.SYS_DUP, uintptr(fd))
-	must(out, "dup", r, e)
-	r, e = raw(unix.SYS_DUP2, uintptr(fd), 100)
-	must(out, "dup2", r, e)
-	r, e = raw(unix.SYS_DUP3, uintptr(fd), 101, unix.O_CLOEXEC)
-	must(out, "dup3", r, e)
-	r, e = raw(unix.SYS_FCNTL, uintptr(fd), unix.F_DUPFD_CLOEXEC, 200)
-	must(out, "fcntl", r, e)
-
-	var p [2]int32
-	r, e = raw(unix.SYS_PIPE, uintptr(unsafe.Pointer(&p[0])))
-	must(out, "pipe", r, e)
-	out["pipe_fd1"], out["pipe_fd2"] = p[0], p[1]
-	var st unix.Stat_t
-	unix.Fstat(int(p[0]), &st)
-	out["pipe_ino"] = strconv.FormatUint(st.Ino, 10)
-	r, e = raw(unix.SYS_PIPE2, uintptr(unsafe.Pointer(&p[0])), unix.O_NONBLOCK|unix.O_CLOEXEC)
-	must(out, "pipe2", r, e)
-	out["pipe2_fd1"], out["pipe2_fd2"] = p[0], p[1]
-
-	r, e = raw(unix.SYS_CLOSE, 100)
-	must(out, "close", r, e)
-	r, e = raw(unix.SYS_CLOSE, 9999)
-	must(out, "close_bad", r, e)
-
-	r, e = raw(unix.SYS_MEMFD_CREATE, uintptr(cstr("saker-memfd")), unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
-	must(out, "memfd", r, e)
-	r, e = raw(unix.SYS_USERFAULTFD, unix.O_CLOEXEC|unix.O_NONBLOCK)
-	must(out, "userfaultfd", r, e)
-	var params [120]byte
-	r, e = raw(unix.SYS_IO_URING_SETUP, 4, uintptr(unsafe.Pointer(&params[0])))
-	must(out, "io_uring", r, e)
-	out["io_uring_sq"] = *(*uint32)(unsafe.Pointer(&params[0]))
-	out["io_uring_cq"] = *(*uint32)(unsafe.Pointer(&params[4]))
+	childtest.DupCalls(out)
+	childtest.Pipes(out)
+	r, e := childtest.Raw(unix.SYS_CLOSE, 100)
+	childtest.Must(out, "close", r, e)
+	r, e = childtest.Raw(unix.SYS_CLOSE, 9999)
+	childtest.Must(out, "close_bad", r, e)
+	childtest.AnonFDs(out)
 	return 0
 }
 
-func sockaddr4(port uint16) unix.RawSockaddrInet4 {
-	sa := unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: [4]byte{127, 0, 0, 1}}
-	sa.Port = port<<8 | port>>8
-	return sa
-}
-
-func localPort(fd int) int {
-	sa, _ := unix.Getsockname(fd)
-	if in, ok := sa.(*unix.SockaddrInet4); ok {
-		return in.Port
-	}
-	return -1
-}
-
 // helperNet: TCP socket/bind/listen/connect/accept4/sendto/recvfrom, UDP
-// sendmsg/recvmsg, a unix socketpair.
+// sendmsg/recvmsg, a refused connect, a unix socketpair.
 func helperNet(args []string, out map[string]any) int {
-	srv, e := raw(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	must(out, "srv", srv, e)
-	sa := sockaddr4(0)
-	r, e := raw(unix.SYS_BIND, uintptr(srv), uintptr(unsafe.Pointer(&sa)), unsafe.Sizeof(sa))
-	must(out, "bind", r, e)
-	r, e = raw(unix.SYS_LISTEN, uintptr(srv), 5)
-	must(out, "listen", r, e)
-	sport := localPort(int(srv))
-	out["sport"] = sport
-
-	cli, e := raw(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM, 0)
-	must(out, "cli", cli, e)
-	to := sockaddr4(uint16(sport))
-	r, e = raw(unix.SYS_CONNECT, uintptr(cli), uintptr(unsafe.Pointer(&to)), unsafe.Sizeof(to))
-	must(out, "connect", r, e)
-	out["cport"] = localPort(int(cli))
-
-	acc, e := raw(unix.SYS_ACCEPT4, uintptr(srv), 0, 0, unix.SOCK_CLOEXEC)
-	must(out, "accept4", acc, e)
-	msg := []byte("hello saker")
-	r, e = raw(unix.SYS_SENDTO, uintptr(cli), uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)), 0, 0, 0)
-	must(out, "sendto", r, e)
-	buf := make([]byte, 64)
-	r, e = raw(unix.SYS_RECVFROM, uintptr(acc), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0, 0)
-	must(out, "recvfrom", r, e)
-
-	// UDP: sendmsg with an explicit destination, recvmsg with the source.
-	u1, _ := raw(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_DGRAM, 0)
-	u2, _ := raw(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_DGRAM, 0)
-	any4 := sockaddr4(0)
-	raw(unix.SYS_BIND, uintptr(u1), uintptr(unsafe.Pointer(&any4)), unsafe.Sizeof(any4))
-	raw(unix.SYS_BIND, uintptr(u2), uintptr(unsafe.Pointer(&any4)), unsafe.Sizeof(any4))
-	out["u1"], out["u2"] = u1, u2
-	out["u1port"], out["u2port"] = localPort(int(u1)), localPort(int(u2))
-	dst := sockaddr4(uint16(localPort(int(u1))))
-	data := []byte("udp-data")
-	iov := unix.Iovec{Base: &data[0], Len: uint64(len(data))}
-	hdr := unix.Msghdr{Name: (*byte)(unsafe.Pointer(&dst)), Namelen: uint32(unsafe.Sizeof(dst)), Iov: &iov, Iovlen: 1}
-	r, e = raw(unix.SYS_SENDMSG, uintptr(u2), uintptr(unsafe.Pointer(&hdr)), 0)
-	must(out, "sendmsg", r, e)
-	var from unix.RawSockaddrInet4
-	rbuf := make([]byte, 64)
-	riov := unix.Iovec{Base: &rbuf[0], Len: uint64(len(rbuf))}
-	rhdr := unix.Msghdr{Name: (*byte)(unsafe.Pointer(&from)), Namelen: uint32(unsafe.Sizeof(from)), Iov: &riov, Iovlen: 1}
-	r, e = raw(unix.SYS_RECVMSG, uintptr(u1), uintptr(unsafe.Pointer(&rhdr)), 0)
-	must(out, "recvmsg", r, e)
-
-	// A refused connection: to the port of a socket bound then closed.
-	tmp, _ := raw(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM, 0)
-	raw(unix.SYS_BIND, uintptr(tmp), uintptr(unsafe.Pointer(&any4)), unsafe.Sizeof(any4))
-	dead := localPort(int(tmp))
-	unix.Close(int(tmp))
-	out["deadport"] = dead
-	c2, _ := raw(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM, 0)
-	out["c2"] = c2
-	deadsa := sockaddr4(uint16(dead))
-	r, e = raw(unix.SYS_CONNECT, uintptr(c2), uintptr(unsafe.Pointer(&deadsa)), unsafe.Sizeof(deadsa))
-	must(out, "refused", r, e)
-
-	var sv [2]int32
-	r, e = raw(unix.SYS_SOCKETPAIR, unix.AF_UNIX, unix.SOCK_STREAM, 0, uintptr(unsafe.Pointer(&sv[0])))
-	must(out, "socketpair", r, e)
-	out["sv0"], out["sv1"] = sv[0], sv[1]
+	_, cli, acc := childtest.TCPPair(out, "", false, unix.SOCK_CLOEXEC)
+	childtest.SendRecv(out, cli, acc)
+	childtest.UDPExchange(out)
+	childtest.RefusedConnect(out)
+	childtest.SocketPair(out)
 	return 0
 }
 
@@ -247,30 +97,11 @@ func helperNet(args []string, out map[string]any) int {
 // signal 0. (vfork cannot be called safely from Go: see helperShell.)
 func helperProcess(args []string, out map[string]any) int {
 	pid := unix.Getpid()
-	r, _, e := unix.RawSyscall(unix.SYS_FORK, 0, 0, 0)
-	if e == 0 && r == 0 {
-		unix.RawSyscall(unix.SYS_EXIT_GROUP, 7, 0, 0)
-	}
-	out["fork"] = r
-	var ws unix.WaitStatus
-	unix.Wait4(int(r), &ws, 0, nil)
-
-	// struct clone_args: flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls
-	ca := [8]uint64{4: uint64(unix.SIGCHLD)}
-	r, _, e = unix.RawSyscall(unix.SYS_CLONE3, uintptr(unsafe.Pointer(&ca)), unsafe.Sizeof(ca), 0)
-	if e == 0 && r == 0 {
-		self, _, _ := unix.RawSyscall(unix.SYS_GETPID, 0, 0, 0)
-		unix.RawSyscall(unix.SYS_KILL, self, uintptr(unix.SIGKILL), 0)
-	}
-	out["clone3"] = r
-	unix.Wait4(int(r), &ws, 0, nil)
-
-	k, e := raw(unix.SYS_KILL, uintptr(pid), 0)
-	must(out, "kill", k, e)
-	k, e = raw(unix.SYS_TKILL, uintptr(pid), 0)
-	must(out, "tkill", k, e)
-	k, e = raw(unix.SYS_TGKILL, uintptr(pid), uintptr(pid), 0)
-	must(out, "tgkill", k, e)
+	childtest.ForkExit(out, "fork", 7)
+	childtest.Clone3Killed(out)
+	k, e := childtest.Raw(unix.SYS_KILL, uintptr(pid), 0)
+	childtest.Must(out, "kill", k, e)
+	childtest.TkillTgkill(out, pid)
 	return 0
 }
 
@@ -285,51 +116,20 @@ func helperExec(args []string, out map[string]any) int {
 	return 1
 }
 
-// helperExecMemfd: copies args[0] into a memfd and runs it with execveat(fd, "", AT_EMPTY_PATH).
-func helperExecMemfd(args []string, out map[string]any) int {
-	bin, err := os.ReadFile(args[0])
-	if err != nil {
-		return 2
-	}
-	fd, err := unix.MemfdCreate("saker-exe", 0)
-	if err != nil {
-		return 3
-	}
-	unix.Write(fd, bin)
-	argv := []*byte{(*byte)(cstr("memfd-prog")), nil}
-	envp := []*byte{nil}
-	_, e := raw(unix.SYS_EXECVEAT, uintptr(fd), uintptr(cstr("")), uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&envp[0])), unix.AT_EMPTY_PATH)
-	fmt.Fprintln(os.Stderr, "execveat:", e)
-	return 4
-}
-
 // helperNamespaces: unshare a network and a mount namespace, setns back
 // into init's network namespace, mount and unmount a tmpfs on args[0] (in
 // the private mount namespace), chdir, fchdir, chroot.
 func helperNamespaces(args []string, out map[string]any) int {
-	r, e := raw(unix.SYS_UNSHARE, unix.CLONE_NEWNET)
-	must(out, "unshare", r, e)
-	nsfd, e := raw(unix.SYS_OPEN, uintptr(cstr("/proc/1/ns/net")), unix.O_RDONLY, 0)
-	must(out, "nsfd", nsfd, e)
-	r, e = raw(unix.SYS_SETNS, uintptr(nsfd), unix.CLONE_NEWNET)
-	must(out, "setns", r, e)
+	r, e := childtest.Raw(unix.SYS_UNSHARE, unix.CLONE_NEWNET)
+	childtest.Must(out, "unshare", r, e)
+	nsfd, e := childtest.Raw(unix.SYS_OPEN, uintptr(childtest.CStr("/proc/1/ns/net")), unix.O_RDONLY, 0)
+	childtest.Must(out, "nsfd", nsfd, e)
+	r, e = childtest.Raw(unix.SYS_SETNS, uintptr(nsfd), unix.CLONE_NEWNET)
+	childtest.Must(out, "setns", r, e)
 
-	r, e = raw(unix.SYS_UNSHARE, unix.CLONE_NEWNS)
-	must(out, "unshare_ns", r, e)
-	raw(unix.SYS_MOUNT, 0, uintptr(cstr("/")), 0, unix.MS_REC|unix.MS_PRIVATE, 0)
-	r, e = raw(unix.SYS_MOUNT, uintptr(cstr("saker-tmpfs")), uintptr(cstr(args[0])), uintptr(cstr("tmpfs")), unix.MS_NOSUID|unix.MS_NODEV, uintptr(cstr("size=1m")))
-	must(out, "mount", r, e)
-	r, e = raw(unix.SYS_UMOUNT2, uintptr(cstr(args[0])), unix.MNT_DETACH)
-	must(out, "umount2", r, e)
-
-	r, e = raw(unix.SYS_CHDIR, uintptr(cstr("/tmp")))
-	must(out, "chdir", r, e)
-	root, _ := raw(unix.SYS_OPEN, uintptr(cstr("/")), unix.O_RDONLY|unix.O_DIRECTORY, 0)
-	out["rootfd"] = root
-	r, e = raw(unix.SYS_FCHDIR, uintptr(root))
-	must(out, "fchdir", r, e)
-	r, e = raw(unix.SYS_CHROOT, uintptr(cstr("/")))
-	must(out, "chroot", r, e)
+	r, e = childtest.Raw(unix.SYS_UNSHARE, unix.CLONE_NEWNS)
+	childtest.Must(out, "unshare_ns", r, e)
+	childtest.MountChroot(out, args[0], "/tmp")
 	return 0
 }
 
@@ -338,101 +138,32 @@ func helperNamespaces(args []string, out map[string]any) int {
 // sleeping child, bpf(BPF_MAP_CREATE), init_module and finit_module (no
 // module support here: they fail).
 func helperCreds(args []string, out map[string]any) int {
-	r, e := raw(unix.SYS_SETUID, 0)
-	must(out, "setuid", r, e)
-	r, e = raw(unix.SYS_SETGID, 0)
-	must(out, "setgid", r, e)
-	r, e = raw(unix.SYS_SETRESUID, ^uintptr(0), 0, ^uintptr(0))
-	must(out, "setresuid", r, e)
-	r, e = raw(unix.SYS_SETRESGID, 0, 0, 0)
-	must(out, "setresgid", r, e)
+	r, e := childtest.Raw(unix.SYS_SETUID, 0)
+	childtest.Must(out, "setuid", r, e)
+	r, e = childtest.Raw(unix.SYS_SETGID, 0)
+	childtest.Must(out, "setgid", r, e)
+	r, e = childtest.Raw(unix.SYS_SETRESUID, ^uintptr(0), 0, ^uintptr(0))
+	childtest.Must(out, "setresuid", r, e)
+	r, e = childtest.Raw(unix.SYS_SETRESGID, 0, 0, 0)
+	childtest.Must(out, "setresgid", r, e)
 
 	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
 	var data [2]unix.CapUserData
 	unix.Capget(&hdr, &data[0])
 	out["cap_eff"] = strconv.FormatUint(uint64(data[1].Effective)<<32|uint64(data[0].Effective), 10)
-	r, e = raw(unix.SYS_CAPSET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])))
-	must(out, "capset", r, e)
+	r, e = childtest.Raw(unix.SYS_CAPSET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])))
+	childtest.Must(out, "capset", r, e)
 
-	r, e = raw(unix.SYS_PRCTL, unix.PR_SET_NAME, uintptr(cstr("saker-pr")))
-	must(out, "prctl", r, e)
+	r, e = childtest.Raw(unix.SYS_PRCTL, unix.PR_SET_NAME, uintptr(childtest.CStr("saker-pr")))
+	childtest.Must(out, "prctl", r, e)
 
-	child, _, _ := unix.RawSyscall(unix.SYS_FORK, 0, 0, 0)
-	if child == 0 {
-		for {
-			unix.RawSyscall(unix.SYS_PAUSE, 0, 0, 0)
-		}
-	}
-	out["child"] = child
-	r, e = raw(unix.SYS_PTRACE, unix.PTRACE_ATTACH, child, 0, 0)
-	must(out, "ptrace_attach", r, e)
-	var ws unix.WaitStatus
-	unix.Wait4(int(child), &ws, 0, nil)
-	r, e = raw(unix.SYS_PTRACE, unix.PTRACE_DETACH, child, 0, 0)
-	must(out, "ptrace_detach", r, e)
-	unix.Kill(int(child), unix.SIGKILL)
-	unix.Wait4(int(child), &ws, 0, nil)
-
-	attr := struct{ typ, key, value, max, flags uint32 }{typ: 2 /* BPF_MAP_TYPE_ARRAY */, key: 4, value: 4, max: 1}
-	r, e = raw(unix.SYS_BPF, 0 /* BPF_MAP_CREATE */, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr))
-	must(out, "bpf", r, e)
-
-	img := []byte("\x7fELF-not-a-module")
-	r, e = raw(unix.SYS_INIT_MODULE, uintptr(unsafe.Pointer(&img[0])), uintptr(len(img)), uintptr(cstr("saker=1")))
-	must(out, "init_module", r, e)
-	null, _ := raw(unix.SYS_OPEN, uintptr(cstr("/dev/null")), unix.O_RDONLY, 0)
-	out["null"] = null
-	r, e = raw(unix.SYS_FINIT_MODULE, uintptr(null), uintptr(cstr("saker=2")), 2 /* IGNORE_VERMAGIC */)
-	must(out, "finit_module", r, e)
+	childtest.KernelCalls(out)
 	return 0
 }
 
 // helperFileMeta: the directory-entry and metadata calls, in dir args[0].
 func helperFileMeta(args []string, out map[string]any) int {
-	dir := args[0]
-	p := func(n string) uintptr { return uintptr(cstr(filepath.Join(dir, n))) }
-	rel := func(n string) uintptr { return uintptr(cstr(n)) }
-	dfd, _ := raw(unix.SYS_OPEN, uintptr(cstr(dir)), unix.O_RDONLY|unix.O_DIRECTORY, 0)
-	out["dfd"] = dfd
-	steps := []struct {
-		key string
-		nr  uintptr
-		a   []uintptr
-	}{
-		{"mkdir", unix.SYS_MKDIR, []uintptr{p("d1"), 0o750}},
-		{"mkdirat", unix.SYS_MKDIRAT, []uintptr{uintptr(dfd), rel("d2"), 0o700}},
-		{"rmdir", unix.SYS_RMDIR, []uintptr{p("d1")}},
-		{"unlinkat_dir", unix.SYS_UNLINKAT, []uintptr{uintptr(dfd), rel("d2"), unix.AT_REMOVEDIR}},
-		{"creat", unix.SYS_CREAT, []uintptr{p("f1"), 0o644}},
-		{"rename", unix.SYS_RENAME, []uintptr{p("f1"), p("f2")}},
-		{"renameat", unix.SYS_RENAMEAT, []uintptr{uintptr(dfd), rel("f2"), uintptr(dfd), rel("f3")}},
-		{"renameat2", unix.SYS_RENAMEAT2, []uintptr{uintptr(dfd), rel("f3"), uintptr(dfd), rel("f4"), unix.RENAME_NOREPLACE}},
-		{"link", unix.SYS_LINK, []uintptr{p("f4"), p("l1")}},
-		{"linkat", unix.SYS_LINKAT, []uintptr{uintptr(dfd), rel("f4"), uintptr(dfd), rel("l2"), unix.AT_SYMLINK_FOLLOW}},
-		{"symlink", unix.SYS_SYMLINK, []uintptr{rel("f4"), p("s1")}},
-		{"symlinkat", unix.SYS_SYMLINKAT, []uintptr{rel("f4"), uintptr(dfd), rel("s2")}},
-		{"chmod", unix.SYS_CHMOD, []uintptr{p("f4"), 0o4755}},
-		{"fchmodat", unix.SYS_FCHMODAT, []uintptr{uintptr(dfd), rel("f4"), 0o600}},
-		{"chown", unix.SYS_CHOWN, []uintptr{p("f4"), 1, 2}},
-		{"lchown", unix.SYS_LCHOWN, []uintptr{p("s1"), 3, 4}},
-		{"fchownat", unix.SYS_FCHOWNAT, []uintptr{uintptr(dfd), rel("s2"), 5, 6, unix.AT_SYMLINK_NOFOLLOW}},
-		{"unlink", unix.SYS_UNLINK, []uintptr{p("l1")}},
-		{"unlinkat", unix.SYS_UNLINKAT, []uintptr{uintptr(dfd), rel("l2"), 0}},
-	}
-	for _, s := range steps {
-		r, e := raw(s.nr, s.a...)
-		must(out, s.key, r, e)
-		if s.key == "creat" {
-			unix.Close(int(r))
-		}
-	}
-	fd, _ := raw(unix.SYS_OPEN, p("f4"), unix.O_RDONLY, 0)
-	out["f4fd"] = fd
-	r, e := raw(unix.SYS_FCHMOD, uintptr(fd), 0o640)
-	must(out, "fchmod", r, e)
-	r, e = raw(unix.SYS_FCHOWN, uintptr(fd), 7, 8)
-	must(out, "fchown", r, e)
-	return 0
+	return childtest.Meta(args[0], "f4", out)
 }
 
 // helperOpenLoop: args[0] times openat("/dev/null") and close, pinned to
@@ -443,9 +174,9 @@ func helperOpenLoop(args []string, out map[string]any) int {
 		pin(args[1])
 	}
 	start := time.Now()
-	path := cstr("/dev/null")
+	path := childtest.CStr("/dev/null")
 	for i := 0; i < n; i++ {
-		fd, _, e := unix.RawSyscall6(unix.SYS_OPENAT, atFDCWD, uintptr(path), unix.O_RDONLY, 0, 0, 0)
+		fd, _, e := unix.RawSyscall6(unix.SYS_OPENAT, childtest.AtFDCWD, uintptr(path), unix.O_RDONLY, 0, 0, 0)
 		if e != 0 {
 			return 2
 		}
@@ -457,18 +188,6 @@ func helperOpenLoop(args []string, out map[string]any) int {
 	unix.Getrusage(unix.RUSAGE_THREAD, &ru)
 	out["cpu_ns"] = ru.Utime.Nano() + ru.Stime.Nano()
 	return 0
-}
-
-// helperCgroupExec: moves itself into the cgroup directory args[0], then
-// executes args[1:].
-func helperCgroupExec(args []string, out map[string]any) int {
-	if err := os.WriteFile(filepath.Join(args[0], "cgroup.procs"), []byte("0"), 0); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	err := syscall.Exec(args[1], args[1:], nil)
-	fmt.Fprintln(os.Stderr, err)
-	return 3
 }
 
 // helperKillLoop: for args[0] (a duration), kill(self, 0) every args[1]
@@ -539,8 +258,6 @@ func helperExit(args []string, out map[string]any) int {
 	n, _ := strconv.Atoi(args[0])
 	return n
 }
-
-var atFDCWD = func() uintptr { v := int64(unix.AT_FDCWD); return uintptr(v) }()
 
 // helperShell: becomes /bin/sh -c args[0]; dash starts external commands
 // with vfork.

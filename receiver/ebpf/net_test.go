@@ -45,7 +45,7 @@ func TestNetFamily(t *testing.T) {
 	a, port, _ = ev.SockAddr(paramIndex(t, ev, "addr")).Addr()
 	eq(t, "connect addr", [2]any{a, int64(port)}, [2]any{loopback, sport})
 
-	ev = r.one(t, event.SocketConnectX, byInt(t, "fd", r.num(t, "c2")))
+	ev = r.one(t, event.SocketConnectX, byInt(t, "fd", r.num(t, "refused_fd")))
 	eq(t, "refused connect res", pint(t, ev, "res"), -int64(unix.ECONNREFUSED))
 	_, _, dst, dport, ok := ev.SockTuple(paramIndex(t, ev, "tuple")).Addrs()
 	eq(t, "refused connect remote end", [3]any{dst, int64(dport), ok}, [3]any{loopback, r.num(t, "deadport"), true})

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sakersec/saker/bpf"
+	"github.com/sakersec/saker/internal/childtest"
 	"github.com/sakersec/saker/receiver/event"
 )
 
@@ -17,7 +18,7 @@ import (
 // with every parameter of its exit event.
 func TestEvasionSyscalls(t *testing.T) {
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "needs root for open_by_handle_at, fsopen and mknod of a device")
+		childtest.SkipOrFail(t, "needs root for open_by_handle_at, fsopen and mknod of a device")
 	}
 	dir := t.TempDir()
 	r := runHelper(t, 0, "evasion", dir)
@@ -104,7 +105,7 @@ func TestEvasionSyscalls(t *testing.T) {
 // with their PPM_SC code and x86_64 number, when they are in the set.
 func TestGenericEvents(t *testing.T) {
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "needs root for fsopen")
+		childtest.SkipOrFail(t, "needs root for fsopen")
 	}
 	r := runHelper(t, 0, "generic", t.TempDir())
 	eq(t, "fchmodat2 took effect", r.num(t, "mode"), 0o600)
@@ -154,7 +155,7 @@ func genericByNr(nr uint64) (bpf.GenericSyscall, bool) {
 // share with its parent.
 func TestClone3ChildFlags(t *testing.T) {
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "needs root for new namespaces")
+		childtest.SkipOrFail(t, "needs root for new namespaces")
 	}
 	r := runHelper(t, 0, "clone3")
 	thread := r.num(t, "thread")
@@ -213,11 +214,11 @@ func copyFile(t *testing.T, src, dst string) {
 // FD_UPPER_LAYER / FD_LOWER_LAYER in open flags and creat_flags.
 func TestOverlayLayers(t *testing.T) {
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "needs root to mount an overlay")
+		childtest.SkipOrFail(t, "needs root to mount an overlay")
 	}
 	trueBin, err := exec.LookPath("true")
 	if err != nil {
-		skipOrFail(t, "no true binary: %v", err)
+		childtest.SkipOrFail(t, "no true binary: %v", err)
 	}
 	trueBin, _ = filepath.EvalSymlinks(trueBin)
 	dir := t.TempDir()
@@ -276,7 +277,7 @@ func TestOverlayLayers(t *testing.T) {
 // sees it: relative to its root after a chroot.
 func TestCwd(t *testing.T) {
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "needs root to chroot")
+		childtest.SkipOrFail(t, "needs root to chroot")
 	}
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {

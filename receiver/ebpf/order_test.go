@@ -2,7 +2,6 @@ package ebpf
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"testing"
 	"time"
@@ -17,8 +16,7 @@ func TestDeliveryOrder(t *testing.T) {
 	p := openProbe(t, Config{Syscalls: []string{"openat", "close"}})
 	var cmds []*exec.Cmd
 	for _, cpu := range []string{"0", "1"} {
-		cmd := exec.Command(os.Args[0], "200000", cpu)
-		cmd.Env = append(os.Environ(), helperEnv+"=openloop")
+		cmd := workloads.Command("openloop", "200000", cpu)
 		stdin, _ := cmd.StdinPipe()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

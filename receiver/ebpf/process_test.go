@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/sakersec/saker/internal/childtest"
 	"github.com/sakersec/saker/receiver/event"
 )
 
@@ -220,7 +221,7 @@ func TestExecveatFromMemfd(t *testing.T) {
 
 func TestContainerCgroup(t *testing.T) {
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "needs root to create a cgroup")
+		childtest.SkipOrFail(t, "needs root to create a cgroup")
 	}
 	base := "/sys/fs/cgroup/pids"
 	if _, err := os.Stat(filepath.Join(base, "cgroup.procs")); err != nil {

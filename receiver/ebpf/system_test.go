@@ -4,12 +4,13 @@ import (
 	"os"
 	"testing"
 
+	"github.com/sakersec/saker/internal/childtest"
 	"github.com/sakersec/saker/receiver/event"
 )
 
 func TestNamespacesAndMounts(t *testing.T) {
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "needs root for unshare, setns and mount")
+		childtest.SkipOrFail(t, "needs root for unshare, setns and mount")
 	}
 	dir := t.TempDir()
 	r := runHelper(t, 0, "ns", dir)
@@ -45,7 +46,7 @@ func TestNamespacesAndMounts(t *testing.T) {
 
 func TestCredentialsAndKernel(t *testing.T) {
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "needs root for ptrace and bpf")
+		childtest.SkipOrFail(t, "needs root for ptrace and bpf")
 	}
 	r := runHelper(t, 0, "creds")
 

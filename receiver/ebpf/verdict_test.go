@@ -9,6 +9,7 @@ import (
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
+	"github.com/sakersec/saker/internal/childtest"
 	"github.com/sakersec/saker/receiver/event"
 )
 
@@ -28,7 +29,7 @@ func loadDetached(t *testing.T, cfg Config) *Probe {
 	t.Helper()
 	p, err := load(cfg)
 	if err != nil {
-		skipOrFail(t, "BPF cannot be loaded: %v", err)
+		childtest.SkipOrFail(t, "BPF cannot be loaded: %v", err)
 	}
 	t.Cleanup(func() { p.Close() })
 	return p
@@ -38,7 +39,7 @@ func verdict(t *testing.T, p *Probe, nr, tgid uint64) uint32 {
 	t.Helper()
 	ret, err := p.objs.TestVerdict.Run(&ebpf.RunOptions{Context: []uint64{nr, tgid}})
 	if err != nil {
-		skipOrFail(t, "BPF_PROG_TEST_RUN: %v", err)
+		childtest.SkipOrFail(t, "BPF_PROG_TEST_RUN: %v", err)
 	}
 	return ret
 }
