@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/sakersec/saker/internal/childtest"
 )
 
 // containerCgroup makes a cgroup named the way docker's systemd driver
@@ -26,7 +28,7 @@ func containerCgroup(t testing.TB) (dir, id string) {
 		}
 	}
 	if base == "" {
-		skipOrFail(t, "no cgroup hierarchy with cgroup.procs under /sys/fs/cgroup")
+		childtest.SkipOrFail(t, "no cgroup hierarchy with cgroup.procs under /sys/fs/cgroup")
 	}
 	var b [32]byte
 	rand.Read(b[:])
@@ -35,7 +37,7 @@ func containerCgroup(t testing.TB) (dir, id string) {
 	dir = filepath.Join(parent, "docker-"+id+".scope")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		os.Remove(parent)
-		skipOrFail(t, "cannot make a cgroup: %v", err)
+		childtest.SkipOrFail(t, "cannot make a cgroup: %v", err)
 	}
 	t.Cleanup(func() {
 		// The helper has been waited for; its cgroup empties at once,

@@ -1,15 +1,9 @@
 package livetest
 
 import (
-	"bufio"
 	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,26 +15,14 @@ import (
 	"github.com/sakersec/saker/engine/fields"
 	"github.com/sakersec/saker/engine/filter"
 	"github.com/sakersec/saker/engine/rules"
+	"github.com/sakersec/saker/internal/childtest"
 	"github.com/sakersec/saker/receiver/ebpf"
 	"github.com/sakersec/saker/receiver/event"
 	"github.com/sakersec/saker/receiver/state"
 )
 
-// helperEnv selects a workload when the test binary runs as a child.
-const helperEnv = "SAKER_LIVETEST_HELPER"
-
-func init() {
-	// A workload does its syscalls on the main goroutine; locking it to
-	// the main thread makes each of them carry tid == pid.
-	if os.Getenv(helperEnv) != "" {
-		runtime.LockOSThread()
-	}
-}
-
 func TestMain(m *testing.M) {
-	if name := os.Getenv(helperEnv); name != "" {
-		os.Exit(runHelperMain(name, os.Args[1:]))
-	}
+	workloads.Main()
 	live.start()
 	code := m.Run()
 	live.stop()
@@ -75,10 +57,9 @@ const na = "<NA>"
 var live env
 
 type env struct {
-	probe  *ebpf.Probe
-	err    error // why the probe or the bootstrap failed
-	cancel context.CancelFunc
-	done   chan struct{}
+	probe *ebpf.Probe
+	err   error // why the probe or the bootstrap failed
+	loop  *childtest.Loop
 
 	// Only the Run goroutine touches st, ctx and bound.
 	st    *state.State
@@ -86,8 +67,8 @@ type env struct {
 	bound map[string]*fields.Bound
 	val   fields.Value
 
-	mu    sync.Mutex
-	byTid map[int64]*watcher
+	mu   sync.Mutex
+	tree childtest.Tree[*watcher]
 }
 
 // start loads the probe and bootstraps the state the way cmd/saker does:
@@ -122,25 +103,16 @@ func (e *env) start() {
 		}
 		e.bound[f] = b
 	}
-	e.byTid = map[int64]*watcher{}
-	ctx, cancel := context.WithCancel(context.Background())
-	e.cancel, e.done = cancel, make(chan struct{})
-	go func() {
-		defer close(e.done)
-		e.probe.Run(ctx, e.handle)
-	}()
+	e.loop = childtest.StartLoop(e.probe.Run, e.handle)
 }
 
 func (e *env) stop() {
 	if e.probe == nil {
 		return
 	}
-	e.cancel()
-	<-e.done
+	e.loop.Stop()
 	e.probe.Close()
 }
-
-func inCI() bool { return os.Getenv("CI") == "true" }
 
 // requireLive fails under CI=true and skips otherwise when the probe is
 // not running or the test is not root.
@@ -156,17 +128,8 @@ func requireLive(t testing.TB) {
 		why = "needs root"
 	}
 	if why != "" {
-		skipOrFail(t, "%s", why)
+		childtest.SkipOrFail(t, "%s", why)
 	}
-}
-
-// skipOrFail fails under CI=true and skips otherwise.
-func skipOrFail(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if inCI() {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
 }
 
 // bindWritten binds a field as written in a rule: "proc.aname[2]",
@@ -205,11 +168,9 @@ func (r *record) String() string {
 // watcher collects the events of one child and of the threads and
 // processes it creates.
 type watcher struct {
-	root   int64
-	tids   []int64
-	recs   []*record
-	exited chan struct{} // closed at the root thread's procexit
-	opts   watchOpts
+	childtest.Watch
+	recs []*record
+	opts watchOpts
 }
 
 // watchOpts adds evaluations to a watch: compiled conditions and a
@@ -246,32 +207,13 @@ func compile(t testing.TB, texts ...string) []*cond {
 func (e *env) watch(pid int, opts watchOpts) *watcher {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	w := &watcher{root: int64(pid), exited: make(chan struct{}), opts: opts}
-	e.add(w, int64(pid))
-	return w
-}
-
-func (e *env) add(w *watcher, tid int64) {
-	e.byTid[tid] = w
-	w.tids = append(w.tids, tid)
+	return e.tree.Watch(pid, &watcher{opts: opts})
 }
 
 func (e *env) unwatch(w *watcher) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, t := range w.tids {
-		if e.byTid[t] == w {
-			delete(e.byTid, t)
-		}
-	}
-}
-
-func isClone(t event.Type) bool {
-	switch t {
-	case event.SyscallCloneV20X, event.SyscallForkV20X, event.SyscallVforkV20X, event.SyscallClone3X:
-		return true
-	}
-	return false
+	e.tree.Unwatch(w)
 }
 
 // handle runs on the Run goroutine for every event of the machine: the
@@ -281,33 +223,9 @@ func (e *env) handle(ev *event.Event) {
 	e.st.Update(ev)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if len(e.byTid) == 0 {
+	w, ok := e.tree.Route(ev)
+	if !ok {
 		return
-	}
-	tid := ev.Tid()
-	w := e.byTid[tid]
-	clone := isClone(ev.Type())
-	if w == nil && clone {
-		// The child's side of a clone can arrive before the parent's.
-		// A new thread's ptid is its process's parent: look at its pid too.
-		if res, _ := ev.Int(0); res == 0 {
-			ptid, _ := ev.Int(ev.ParamIndex("ptid"))
-			pid, _ := ev.Int(ev.ParamIndex("pid"))
-			if w = e.byTid[ptid]; w == nil {
-				w = e.byTid[pid]
-			}
-			if w != nil {
-				e.add(w, tid)
-			}
-		}
-	}
-	if w == nil {
-		return
-	}
-	if clone {
-		if res, _ := ev.Int(0); res > 0 && e.byTid[res] == nil {
-			e.add(w, res)
-		}
 	}
 	rec := e.render(ev)
 	for _, c := range w.opts.conds {
@@ -323,9 +241,7 @@ func (e *env) handle(ev *event.Event) {
 		}
 	}
 	w.recs = append(w.recs, rec)
-	if ev.Type() == event.ProcexitV1E && tid == w.root {
-		close(w.exited)
-	}
+	w.NoteExit(ev)
 }
 
 // render evaluates the fields on ev against the state as it is now.
@@ -363,8 +279,8 @@ func (e *env) render(ev *event.Event) *record {
 type run struct {
 	name   string
 	pid    int
-	result map[string]any // what the child printed
-	recs   []*record      // every event of the child and its descendants
+	result childtest.Result // what the child printed
+	recs   []*record        // every event of the child and its descendants
 }
 
 // runHelper starts the named workload in a child (this test binary
@@ -381,46 +297,16 @@ func runHelper(t testing.TB, want int, name string, args ...string) *run {
 func runWatched(t testing.TB, opts watchOpts, want int, name string, args ...string) *run {
 	t.Helper()
 	requireLive(t)
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), helperEnv+"="+name)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w := live.watch(cmd.Process.Pid, opts)
+	c := childtest.Start(t, name, workloads.Command(name, args...))
+	w := live.watch(c.Pid(), opts)
 	defer live.unwatch(w)
-	fmt.Fprintln(stdin, "go")
-	stdin.Close()
-	err = cmd.Wait()
-	status := 0
-	if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
-		status = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("helper %s: %v", name, err)
-	}
-	if status != want {
-		t.Fatalf("helper %s exited %d, want %d; stderr:\n%s", name, status, want, stderr.String())
-	}
-	select {
-	case <-w.exited:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("helper %s: no procexit event for pid %d within 10s; %s", name, cmd.Process.Pid, dropReport())
-	}
+	c.Go()
+	c.Finish(t, want, w.Exited(), 10*time.Second, dropReport)
 	// Rings are merged by timestamp, but a record another CPU was still
 	// writing when the reader looked can come a little later than a
 	// younger one: give the descendants' last events that moment.
 	time.Sleep(20 * time.Millisecond)
-	r := &run{name: name, pid: cmd.Process.Pid, result: map[string]any{}}
-	if line, _ := bufio.NewReader(&stdout).ReadBytes('\n'); len(line) > 0 && line[0] == '{' {
-		if err := json.Unmarshal(line, &r.result); err != nil {
-			t.Fatalf("helper %s output %q: %v", name, line, err)
-		}
-	}
+	r := &run{name: name, pid: c.Pid(), result: c.Result(t)}
 	live.mu.Lock()
 	r.recs = w.recs
 	live.mu.Unlock()
@@ -439,32 +325,13 @@ func dropReport() string {
 // num returns a number the child reported.
 func (r *run) num(t testing.TB, key string) int64 {
 	t.Helper()
-	v, ok := r.result[key]
-	if !ok {
-		t.Fatalf("helper %s did not report %q (got %v)", r.name, key, r.result)
-	}
-	switch x := v.(type) {
-	case float64:
-		return int64(x)
-	case string:
-		n, err := strconv.ParseInt(x, 10, 64)
-		if err != nil {
-			t.Fatalf("%s=%q: %v", key, x, err)
-		}
-		return n
-	}
-	t.Fatalf("%s: unexpected %T", key, v)
-	return 0
+	return r.result.Num(t, key)
 }
 
 // str returns a string the child reported.
 func (r *run) str(t testing.TB, key string) string {
 	t.Helper()
-	v, ok := r.result[key].(string)
-	if !ok {
-		t.Fatalf("helper %s did not report string %q (got %v)", r.name, key, r.result)
-	}
-	return v
+	return r.result.Str(t, key)
 }
 
 // numStr is num rendered in decimal, as fields render numbers.

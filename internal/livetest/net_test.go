@@ -110,7 +110,7 @@ func TestNetFamilyFields(t *testing.T) {
 	// A refused connection: failed, not connected, the server end known.
 	// (Its client address is 0.0.0.0, not one of the machine's: libs
 	// takes the server end as the local one, so fd.rip is 0.0.0.0.)
-	rec = r.one(t, "connect", where("fd.num", r.numStr(t, "c3")))
+	rec = r.one(t, "connect", where("fd.num", r.numStr(t, "refused_fd")))
 	expect(t, rec, "evt.res", "ECONNREFUSED", "evt.rawres", "-111", "evt.failed", "true", "fd.connected", "false",
 		"fd.sip", "127.0.0.1", "fd.sport", r.numStr(t, "deadport"), "fd.rip", "0.0.0.0")
 	if rec.holds(conds[4]) {
