@@ -12,6 +12,7 @@ import (
 	"time"
 
 	enginerules "github.com/sakersec/saker/engine/rules"
+	"github.com/sakersec/saker/internal/childtest"
 )
 
 // loadDefault loads the embedded rules as `saker run` does when no rules
@@ -74,7 +75,7 @@ func (f *fixtureSet) containerCgroup(t testing.TB) string {
 		f.cgRemove = []string{dir, docker, top}
 	})
 	if f.cgErr != nil {
-		skipOrFail(t, "container cgroup: %v", f.cgErr)
+		childtest.SkipOrFail(t, "container cgroup: %v", f.cgErr)
 	}
 	return f.cgDir
 }
@@ -106,7 +107,7 @@ func tool(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		skipOrFail(t, "%s not found: %v", name, err)
+		childtest.SkipOrFail(t, "%s not found: %v", name, err)
 	}
 	return p
 }

@@ -1,9 +1,7 @@
 package rules
 
 import (
-	"bufio"
 	"encoding/binary"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -15,6 +13,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sakersec/saker/internal/childtest"
 )
 
 // Helper workloads: this test binary re-executed with
@@ -24,85 +24,51 @@ import (
 // object of results and returns its exit status. A helper that cannot do
 // what it was asked exits non-zero with the reason on stderr, so a test
 // never mistakes a failed setup for a quiet rule.
-var helpers = map[string]func(args []string, out map[string]any) int{
-	"stage":         helperStage,
-	"ops":           helperOps,
-	"exec":          helperExec,
-	"spawn":         helperSpawn,
-	"pty-exec":      helperPtyExec,
-	"revshell":      helperRevShell,
-	"ptrace":        helperPtrace,
-	"procmem":       helperProcMem,
-	"packet":        helperPacket,
-	"connect":       helperConnect,
-	"memfd-exec":    helperMemfdExec,
-	"setuid-root":   helperSetuidRoot,
-	"module":        helperModule,
-	"bpf":           helperBPF,
-	"setns":         helperSetns,
-	"unshare":       helperUnshare,
-	"mount":         helperMount,
-	"userfaultfd":   helperUserfaultfd,
-	"io_uring":      helperIOUring,
-	"kill":          helperKill,
-	"pause":         helperPause,
-	"release-agent": helperReleaseAgent,
-	"private-etc":   helperPrivateEtc,
-	"private-shm":   helperPrivateShm,
-}
+//
+// The helpers run on the main thread (childtest.NewSet locks it there):
+// their syscalls come from the process's main thread, and per-thread state
+// (namespaces, the controlling terminal) stays where the next syscall and
+// exec happen. A helper started by another (a second stage) does not wait
+// for the go line: SAKER_RULES_NOGO, set by the first stage.
+var workloads = childtest.NewSet("SAKER_RULES_HELPER", "SAKER_RULES_NOGO", nil)
 
-func runHelperMain(name string, args []string) int {
-	f := helpers[name]
-	if f == nil {
-		fmt.Fprintf(os.Stderr, "unknown helper %q\n", name)
-		return 100
+// The helpers are added by init: those that start a program refer to
+// workloads (its environment), which its initializer cannot.
+func init() {
+	for name, f := range map[string]childtest.Func{
+		"stage":         helperStage,
+		"ops":           helperOps,
+		"exec":          helperExec,
+		"spawn":         helperSpawn,
+		"pty-exec":      helperPtyExec,
+		"revshell":      helperRevShell,
+		"ptrace":        helperPtrace,
+		"procmem":       helperProcMem,
+		"packet":        helperPacket,
+		"connect":       helperConnect,
+		"memfd-exec":    helperMemfdExec,
+		"setuid-root":   helperSetuidRoot,
+		"module":        helperModule,
+		"bpf":           helperBPF,
+		"setns":         helperSetns,
+		"unshare":       helperUnshare,
+		"mount":         helperMount,
+		"userfaultfd":   helperUserfaultfd,
+		"io_uring":      helperIOUring,
+		"kill":          helperKill,
+		"pause":         helperPause,
+		"release-agent": helperReleaseAgent,
+		"private-etc":   helperPrivateEtc,
+		"private-shm":   helperPrivateShm,
+	} {
+		workloads.Add(name, f)
 	}
-	if os.Getenv(noGoEnv) == "" {
-		if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
-			fmt.Fprintln(os.Stderr, "helper: no go line:", err)
-			return 101
-		}
-	}
-	out := map[string]any{}
-	code := f(args, out)
-	b, _ := json.Marshal(out)
-	os.Stdout.Write(append(b, '\n'))
-	return code
-}
-
-func cstr(s string) unsafe.Pointer {
-	b := append([]byte(s), 0)
-	return unsafe.Pointer(&b[0])
-}
-
-func raw(nr uintptr, a ...uintptr) (int64, unix.Errno) {
-	var args [6]uintptr
-	copy(args[:], a)
-	r, _, e := unix.Syscall6(nr, args[0], args[1], args[2], args[3], args[4], args[5])
-	if e != 0 {
-		return -int64(e), e
-	}
-	return int64(r), 0
 }
 
 // fail reports a setup failure: exit status 3 and the reason on stderr.
 func fail(format string, args ...any) int {
 	fmt.Fprintf(os.Stderr, format+"\n", args...)
 	return 3
-}
-
-// childEnv is the environment for a program a helper starts: without the
-// helper selection, so a re-executed test binary would not become a
-// helper again by accident.
-func childEnv(extra ...string) []string {
-	var env []string
-	for _, e := range os.Environ() {
-		if strings.HasPrefix(e, helperEnv+"=") || strings.HasPrefix(e, noGoEnv+"=") {
-			continue
-		}
-		env = append(env, e)
-	}
-	return append(env, extra...)
 }
 
 // helperStage: -cgroup DIR (join the cgroup), -loginuid N (set the audit
@@ -131,7 +97,7 @@ func helperStage(args []string, out map[string]any) int {
 	}
 	target, helper := rest[0], rest[1]
 	argv := append([]string{filepath.Base(target)}, rest[2:]...)
-	err := syscall.Exec(target, argv, childEnv(helperEnv+"="+helper, noGoEnv+"=1"))
+	err := syscall.Exec(target, argv, workloads.StageEnv(helper))
 	return fail("exec %s: %v", target, err)
 }
 
@@ -159,35 +125,35 @@ func helperOps(args []string, out map[string]any) int {
 		case "open":
 			flags := map[string]int{"r": unix.O_RDONLY, "w": unix.O_WRONLY | unix.O_CREAT,
 				"t": unix.O_WRONLY | unix.O_TRUNC, "a": unix.O_WRONLY | unix.O_APPEND | unix.O_CREAT}[p[0]]
-			r, e = raw(unix.SYS_OPENAT, atFDCWD, uintptr(cstr(p[1])), uintptr(flags|unix.O_CLOEXEC), 0o644)
+			r, e = childtest.Raw(unix.SYS_OPENAT, childtest.AtFDCWD, uintptr(childtest.CStr(p[1])), uintptr(flags|unix.O_CLOEXEC), 0o644)
 			if e == 0 {
 				unix.Close(int(r))
 			}
 		case "creat":
-			r, e = raw(unix.SYS_CREAT, uintptr(cstr(p[0])), 0o644)
+			r, e = childtest.Raw(unix.SYS_CREAT, uintptr(childtest.CStr(p[0])), 0o644)
 			if e == 0 {
 				unix.Close(int(r))
 			}
 		case "write":
-			r, e = raw(unix.SYS_OPENAT, atFDCWD, uintptr(cstr(p[0])), unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_CLOEXEC, 0o644)
+			r, e = childtest.Raw(unix.SYS_OPENAT, childtest.AtFDCWD, uintptr(childtest.CStr(p[0])), unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_CLOEXEC, 0o644)
 			if e == 0 {
 				unix.Write(int(r), []byte(p[1]))
 				unix.Close(int(r))
 			}
 		case "unlink":
-			r, e = raw(unix.SYS_UNLINK, uintptr(cstr(p[0])))
+			r, e = childtest.Raw(unix.SYS_UNLINK, uintptr(childtest.CStr(p[0])))
 		case "rename":
-			r, e = raw(unix.SYS_RENAME, uintptr(cstr(p[0])), uintptr(cstr(p[1])))
+			r, e = childtest.Raw(unix.SYS_RENAME, uintptr(childtest.CStr(p[0])), uintptr(childtest.CStr(p[1])))
 		case "symlink":
-			r, e = raw(unix.SYS_SYMLINK, uintptr(cstr(p[0])), uintptr(cstr(p[1])))
+			r, e = childtest.Raw(unix.SYS_SYMLINK, uintptr(childtest.CStr(p[0])), uintptr(childtest.CStr(p[1])))
 		case "link":
-			r, e = raw(unix.SYS_LINK, uintptr(cstr(p[0])), uintptr(cstr(p[1])))
+			r, e = childtest.Raw(unix.SYS_LINK, uintptr(childtest.CStr(p[0])), uintptr(childtest.CStr(p[1])))
 		case "chmod":
 			mode, err := strconv.ParseUint(p[1], 8, 32)
 			if err != nil {
 				return fail("chmod mode %q: %v", p[1], err)
 			}
-			r, e = raw(unix.SYS_CHMOD, uintptr(cstr(p[0])), uintptr(mode))
+			r, e = childtest.Raw(unix.SYS_CHMOD, uintptr(childtest.CStr(p[0])), uintptr(mode))
 		}
 		if e != 0 {
 			return fail("%s %v: %v", op, p, e)
@@ -197,17 +163,15 @@ func helperOps(args []string, out map[string]any) int {
 	return 0
 }
 
-var atFDCWD = func() uintptr { v := int64(unix.AT_FDCWD); return uintptr(v) }()
-
 // helperExec becomes args[0] with argv args[1:] (argv[0] included).
 func helperExec(args []string, out map[string]any) int {
-	err := syscall.Exec(args[0], args[1:], childEnv())
+	err := syscall.Exec(args[0], args[1:], workloads.Environ())
 	return fail("exec %s: %v", args[0], err)
 }
 
 // helperSpawn runs args[0] with argv args[1:] as a child and waits for it.
 func helperSpawn(args []string, out map[string]any) int {
-	cmd := exec.Cmd{Path: args[0], Args: args[1:], Env: childEnv(), Stderr: os.Stderr}
+	cmd := exec.Cmd{Path: args[0], Args: args[1:], Env: workloads.Environ(), Stderr: os.Stderr}
 	err := cmd.Run()
 	out["child_pid"] = cmd.Process.Pid
 	if err != nil {
@@ -240,34 +204,8 @@ func helperPtyExec(args []string, out map[string]any) int {
 	if err := unix.IoctlSetInt(slave, unix.TIOCSCTTY, 0); err != nil {
 		return fail("TIOCSCTTY: %v", err)
 	}
-	err = syscall.Exec(args[0], args[1:], childEnv())
+	err = syscall.Exec(args[0], args[1:], workloads.Environ())
 	return fail("exec %s: %v", args[0], err)
-}
-
-// loopbackPair returns a connected TCP socket (the client end) and the
-// server end, over 127.0.0.1.
-func loopbackPair() (cli, srv int, err error) {
-	l, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return -1, -1, err
-	}
-	defer unix.Close(l)
-	if err := unix.Bind(l, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		return -1, -1, err
-	}
-	if err := unix.Listen(l, 1); err != nil {
-		return -1, -1, err
-	}
-	sa, _ := unix.Getsockname(l)
-	cli, err = unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
-	if err != nil {
-		return -1, -1, err
-	}
-	if err := unix.Connect(cli, sa); err != nil {
-		return -1, -1, err
-	}
-	srv, _, err = unix.Accept4(l, unix.SOCK_CLOEXEC)
-	return cli, srv, err
 }
 
 // helperRevShell builds what a reverse shell is: a TCP connection
@@ -277,7 +215,7 @@ func loopbackPair() (cli, srv int, err error) {
 //	high    dup2(socket, 10) (not a standard stream), then /bin/sh -c true
 //	null    dup2(/dev/null, 0) (a file, not a socket), then /bin/sh -c true
 func helperRevShell(args []string, out map[string]any) int {
-	cli, srv, err := loopbackPair()
+	cli, srv, err := childtest.LoopbackPair()
 	if err != nil {
 		return fail("loopback connection: %v", err)
 	}
@@ -292,11 +230,11 @@ func helperRevShell(args []string, out map[string]any) int {
 		from = uintptr(n)
 	}
 	for _, fd := range targets {
-		if _, e := raw(unix.SYS_DUP2, from, fd); e != 0 {
+		if _, e := childtest.Raw(unix.SYS_DUP2, from, fd); e != 0 {
 			return fail("dup2: %v", e)
 		}
 	}
-	err = syscall.Exec("/bin/sh", []string{"sh", "-c", "true"}, childEnv())
+	err = syscall.Exec("/bin/sh", []string{"sh", "-c", "true"}, workloads.Environ())
 	return fail("exec sh: %v", err)
 }
 
@@ -354,7 +292,7 @@ func helperPtrace(args []string, out map[string]any) int {
 	if args[0] == "seize" {
 		req = unix.PTRACE_SEIZE
 	}
-	if _, e := raw(unix.SYS_PTRACE, req, uintptr(child), 0, 0); e != 0 {
+	if _, e := childtest.Raw(unix.SYS_PTRACE, req, uintptr(child), 0, 0); e != 0 {
 		return fail("ptrace attach: %v", e)
 	}
 	if args[0] != "seize" {
@@ -366,27 +304,27 @@ func helperPtrace(args []string, out map[string]any) int {
 	case "poke", "peek":
 		var word uint64
 		// The raw PEEKDATA syscall stores the word at the address in data.
-		if _, e := raw(unix.SYS_PTRACE, unix.PTRACE_PEEKDATA, uintptr(child), addr, uintptr(unsafe.Pointer(&word))); e != 0 {
+		if _, e := childtest.Raw(unix.SYS_PTRACE, unix.PTRACE_PEEKDATA, uintptr(child), addr, uintptr(unsafe.Pointer(&word))); e != 0 {
 			return fail("peekdata: %v", e)
 		}
 		if word != pokeTarget {
 			return fail("peekdata read %#x, want %#x", word, pokeTarget)
 		}
 		if args[0] == "poke" {
-			if _, e := raw(unix.SYS_PTRACE, unix.PTRACE_POKEDATA, uintptr(child), addr, uintptr(word)); e != 0 {
+			if _, e := childtest.Raw(unix.SYS_PTRACE, unix.PTRACE_POKEDATA, uintptr(child), addr, uintptr(word)); e != 0 {
 				return fail("pokedata: %v", e)
 			}
 		}
 	}
 	if args[0] == "seize" {
 		// A seized tracee runs on: stop it so that it can be detached.
-		if _, e := raw(unix.SYS_PTRACE, unix.PTRACE_INTERRUPT, uintptr(child), 0, 0); e != 0 {
+		if _, e := childtest.Raw(unix.SYS_PTRACE, unix.PTRACE_INTERRUPT, uintptr(child), 0, 0); e != 0 {
 			return fail("interrupt: %v", e)
 		}
 		var ws unix.WaitStatus
 		unix.Wait4(child, &ws, 0, nil)
 	}
-	if _, e := raw(unix.SYS_PTRACE, unix.PTRACE_DETACH, uintptr(child), 0, 0); e != 0 {
+	if _, e := childtest.Raw(unix.SYS_PTRACE, unix.PTRACE_DETACH, uintptr(child), 0, 0); e != 0 {
 		return fail("detach: %v", e)
 	}
 	return 0
@@ -401,7 +339,7 @@ func helperProcMem(args []string, out map[string]any) int {
 	defer reap(child)
 	path := fmt.Sprintf("/proc/%d/%s", child, args[0])
 	out["path"] = path
-	fd, e := raw(unix.SYS_OPENAT, atFDCWD, uintptr(cstr(path)), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	fd, e := childtest.Raw(unix.SYS_OPENAT, childtest.AtFDCWD, uintptr(childtest.CStr(path)), unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if e != 0 {
 		return fail("open %s: %v", path, e)
 	}
@@ -418,9 +356,9 @@ func helperPacket(args []string, out map[string]any) int {
 	var r int64
 	var e unix.Errno
 	if args[0] == "packet" {
-		r, e = raw(unix.SYS_SOCKET, unix.AF_PACKET, unix.SOCK_RAW, uintptr(htons(unix.ETH_P_ALL)))
+		r, e = childtest.Raw(unix.SYS_SOCKET, unix.AF_PACKET, unix.SOCK_RAW, uintptr(childtest.Htons(unix.ETH_P_ALL)))
 	} else {
-		r, e = raw(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_DGRAM, 0)
+		r, e = childtest.Raw(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_DGRAM, 0)
 	}
 	if e != 0 {
 		return fail("socket: %v", e)
@@ -428,8 +366,6 @@ func helperPacket(args []string, out map[string]any) int {
 	unix.Close(int(r))
 	return 0
 }
-
-func htons(v uint16) uint16 { return v<<8 | v>>8 }
 
 // helperConnect: in a new network namespace whose loopback also carries
 // args[0] (an IPv4 address), connect to a listener on args[0]:args[1].
@@ -542,11 +478,11 @@ func helperMemfdExec(args []string, out map[string]any) int {
 	}
 	argv := make([]*byte, 0, len(args))
 	for _, a := range args[1:] {
-		argv = append(argv, (*byte)(cstr(a)))
+		argv = append(argv, (*byte)(childtest.CStr(a)))
 	}
 	argv = append(argv, nil)
 	envp := []*byte{nil}
-	_, e := raw(unix.SYS_EXECVEAT, uintptr(fd), uintptr(cstr("")), uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&envp[0])), unix.AT_EMPTY_PATH)
+	_, e := childtest.Raw(unix.SYS_EXECVEAT, uintptr(fd), uintptr(childtest.CStr("")), uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&envp[0])), unix.AT_EMPTY_PATH)
 	return fail("execveat: %v", e)
 }
 
@@ -556,17 +492,17 @@ func helperMemfdExec(args []string, out map[string]any) int {
 // uid with setresuid(-1, 0, -1) ("seteuid", what daemons do around work
 // they perform as the user).
 func helperSetuidRoot(args []string, out map[string]any) int {
-	if _, e := raw(unix.SYS_SETRESUID, 1000, 1000, 0); e != 0 {
+	if _, e := childtest.Raw(unix.SYS_SETRESUID, 1000, 1000, 0); e != 0 {
 		return fail("setresuid: %v", e)
 	}
 	unchanged := ^uintptr(0)
 	if args[0] == "seteuid" {
-		if _, e := raw(unix.SYS_SETRESUID, unchanged, 0, unchanged); e != 0 {
+		if _, e := childtest.Raw(unix.SYS_SETRESUID, unchanged, 0, unchanged); e != 0 {
 			return fail("seteuid(0): %v", e)
 		}
 		return 0
 	}
-	if _, e := raw(unix.SYS_SETUID, 0); e != 0 {
+	if _, e := childtest.Raw(unix.SYS_SETUID, 0); e != 0 {
 		return fail("setuid(0): %v", e)
 	}
 	return 0
@@ -577,13 +513,13 @@ func helperSetuidRoot(args []string, out map[string]any) int {
 // support at all); the attempt is the behaviour.
 func helperModule(args []string, out map[string]any) int {
 	img := []byte("\x7fELF-not-a-kernel-module")
-	r, _ := raw(unix.SYS_INIT_MODULE, uintptr(unsafe.Pointer(&img[0])), uintptr(len(img)), uintptr(cstr("")))
+	r, _ := childtest.Raw(unix.SYS_INIT_MODULE, uintptr(unsafe.Pointer(&img[0])), uintptr(len(img)), uintptr(childtest.CStr("")))
 	out["init_module"] = r
-	null, e := raw(unix.SYS_OPENAT, atFDCWD, uintptr(cstr("/dev/null")), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	null, e := childtest.Raw(unix.SYS_OPENAT, childtest.AtFDCWD, uintptr(childtest.CStr("/dev/null")), unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if e != 0 {
 		return fail("open /dev/null: %v", e)
 	}
-	r, _ = raw(unix.SYS_FINIT_MODULE, uintptr(null), uintptr(cstr("")), 0)
+	r, _ = childtest.Raw(unix.SYS_FINIT_MODULE, uintptr(null), uintptr(childtest.CStr("")), 0)
 	out["finit_module"] = r
 	if out["init_module"].(int64) >= 0 {
 		return fail("init_module of garbage succeeded")
@@ -596,7 +532,7 @@ func helperModule(args []string, out map[string]any) int {
 func helperBPF(args []string, out map[string]any) int {
 	if args[0] == "map" {
 		attr := struct{ typ, key, value, max, flags uint32 }{typ: 2 /* ARRAY */, key: 4, value: 4, max: 1}
-		fd, e := raw(unix.SYS_BPF, 0 /* BPF_MAP_CREATE */, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr))
+		fd, e := childtest.Raw(unix.SYS_BPF, 0 /* BPF_MAP_CREATE */, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr))
 		if e != 0 {
 			return fail("BPF_MAP_CREATE: %v", e)
 		}
@@ -618,7 +554,7 @@ func helperBPF(args []string, out map[string]any) int {
 		progFlags         uint32
 	}{progType: 1 /* SOCKET_FILTER */, insnCnt: uint32(len(insns)),
 		insns: uint64(uintptr(unsafe.Pointer(&insns[0]))), license: uint64(uintptr(unsafe.Pointer(&license[0])))}
-	fd, e := raw(unix.SYS_BPF, 5 /* BPF_PROG_LOAD */, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr))
+	fd, e := childtest.Raw(unix.SYS_BPF, 5 /* BPF_PROG_LOAD */, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr))
 	if e != 0 {
 		return fail("BPF_PROG_LOAD: %v", e)
 	}
@@ -635,7 +571,7 @@ func helperSetns(args []string, out map[string]any) int {
 	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
 		return fail("unshare: %v", err)
 	}
-	fd, e := raw(unix.SYS_OPENAT, atFDCWD, uintptr(cstr(args[1])), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	fd, e := childtest.Raw(unix.SYS_OPENAT, childtest.AtFDCWD, uintptr(childtest.CStr(args[1])), unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if e != 0 {
 		return fail("open ns: %v", e)
 	}
@@ -643,7 +579,7 @@ func helperSetns(args []string, out map[string]any) int {
 	if args[0] == "mismatch" {
 		nstype = unix.CLONE_NEWUTS
 	}
-	r, e := raw(unix.SYS_SETNS, uintptr(fd), nstype)
+	r, e := childtest.Raw(unix.SYS_SETNS, uintptr(fd), nstype)
 	out["setns"] = r
 	if (e == 0) != (args[0] == "host") {
 		return fail("setns %s: %v", args[0], e)
@@ -653,7 +589,7 @@ func helperSetns(args []string, out map[string]any) int {
 
 // helperUnshare creates a new UTS namespace.
 func helperUnshare(args []string, out map[string]any) int {
-	if _, e := raw(unix.SYS_UNSHARE, unix.CLONE_NEWUTS); e != 0 {
+	if _, e := childtest.Raw(unix.SYS_UNSHARE, unix.CLONE_NEWUTS); e != 0 {
 		return fail("unshare: %v", e)
 	}
 	return 0
@@ -678,7 +614,7 @@ func helperMount(args []string, out map[string]any) int {
 		return fail("%v", err)
 	}
 	typ, dir := args[0], args[1]
-	if _, e := raw(unix.SYS_MOUNT, uintptr(cstr(typ)), uintptr(cstr(dir)), uintptr(cstr(typ)), unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, 0); e != 0 {
+	if _, e := childtest.Raw(unix.SYS_MOUNT, uintptr(childtest.CStr(typ)), uintptr(childtest.CStr(dir)), uintptr(childtest.CStr(typ)), unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, 0); e != 0 {
 		return fail("mount %s: %v", typ, e)
 	}
 	if err := unix.Unmount(dir, unix.MNT_DETACH); err != nil {
@@ -689,7 +625,7 @@ func helperMount(args []string, out map[string]any) int {
 
 // helperUserfaultfd creates a userfaultfd.
 func helperUserfaultfd(args []string, out map[string]any) int {
-	fd, e := raw(unix.SYS_USERFAULTFD, unix.O_CLOEXEC|unix.O_NONBLOCK)
+	fd, e := childtest.Raw(unix.SYS_USERFAULTFD, unix.O_CLOEXEC|unix.O_NONBLOCK)
 	out["fd"] = fd
 	if e != 0 {
 		return fail("userfaultfd: %v", e)
@@ -701,7 +637,7 @@ func helperUserfaultfd(args []string, out map[string]any) int {
 // helperIOUring creates an io_uring instance with 4 entries.
 func helperIOUring(args []string, out map[string]any) int {
 	var params [120]byte
-	fd, e := raw(unix.SYS_IO_URING_SETUP, 4, uintptr(unsafe.Pointer(&params[0])))
+	fd, e := childtest.Raw(unix.SYS_IO_URING_SETUP, 4, uintptr(unsafe.Pointer(&params[0])))
 	if e != 0 {
 		return fail("io_uring_setup: %v", e)
 	}
@@ -713,7 +649,7 @@ func helperIOUring(args []string, out map[string]any) int {
 func helperKill(args []string, out map[string]any) int {
 	pid, _ := strconv.Atoi(args[0])
 	sig, _ := strconv.Atoi(args[1])
-	if _, e := raw(unix.SYS_KILL, uintptr(pid), uintptr(sig)); e != 0 {
+	if _, e := childtest.Raw(unix.SYS_KILL, uintptr(pid), uintptr(sig)); e != 0 {
 		return fail("kill: %v", e)
 	}
 	return 0
@@ -723,7 +659,7 @@ func helperKill(args []string, out map[string]any) int {
 // proving the probe has seen this process), then waits for stdin to close
 // or a signal to end it.
 func helperPause(args []string, out map[string]any) int {
-	raw(unix.SYS_KILL, uintptr(os.Getpid()), 0)
+	childtest.Raw(unix.SYS_KILL, uintptr(os.Getpid()), 0)
 	buf := make([]byte, 1)
 	for {
 		if _, err := os.Stdin.Read(buf); err != nil {
@@ -750,7 +686,7 @@ func helperReleaseAgent(args []string, out map[string]any) int {
 	if args[0] == "w" {
 		flags = unix.O_WRONLY
 	}
-	fd, e := raw(unix.SYS_OPENAT, atFDCWD, uintptr(cstr(filepath.Join(dir, "release_agent"))), flags|unix.O_CLOEXEC, 0)
+	fd, e := childtest.Raw(unix.SYS_OPENAT, childtest.AtFDCWD, uintptr(childtest.CStr(filepath.Join(dir, "release_agent"))), flags|unix.O_CLOEXEC, 0)
 	if e != 0 {
 		return fail("open release_agent: %v", e)
 	}
@@ -781,7 +717,7 @@ func helperPrivateEtc(args []string, out map[string]any) int {
 		flags = unix.O_WRONLY | unix.O_TRUNC
 	}
 	path := filepath.Join("/etc", name)
-	fd, e := raw(unix.SYS_OPENAT, atFDCWD, uintptr(cstr(path)), flags|unix.O_CLOEXEC, 0)
+	fd, e := childtest.Raw(unix.SYS_OPENAT, childtest.AtFDCWD, uintptr(childtest.CStr(path)), flags|unix.O_CLOEXEC, 0)
 	if e != 0 {
 		return fail("open %s: %v", path, e)
 	}
@@ -807,6 +743,6 @@ func helperPrivateShm(args []string, out map[string]any) int {
 	if err := os.WriteFile(bin, data, 0o755); err != nil {
 		return fail("%v", err)
 	}
-	err = syscall.Exec(bin, args[2:], childEnv())
+	err = syscall.Exec(bin, args[2:], workloads.Environ())
 	return fail("exec %s: %v", bin, err)
 }

@@ -1,13 +1,8 @@
 package rules
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +15,7 @@ import (
 	"github.com/sakersec/saker/engine"
 	"github.com/sakersec/saker/engine/alert"
 	enginerules "github.com/sakersec/saker/engine/rules"
+	"github.com/sakersec/saker/internal/childtest"
 	"github.com/sakersec/saker/receiver/ebpf"
 	"github.com/sakersec/saker/receiver/event"
 	"github.com/sakersec/saker/receiver/state"
@@ -35,19 +31,18 @@ import (
 var live pipeline
 
 type pipeline struct {
-	once   sync.Once
-	err    error
-	rs     *enginerules.Ruleset
-	probe  *ebpf.Probe
-	cancel context.CancelFunc
-	done   chan struct{}
+	once  sync.Once
+	err   error
+	rs    *enginerules.Ruleset
+	probe *ebpf.Probe
+	loop  *childtest.Loop
 
 	// owned by the event goroutine
 	st  *state.State
 	eng *engine.Engine
 
 	mu       sync.Mutex
-	byTid    map[int64]*watcher
+	tree     childtest.Tree[*watcher]
 	cur      *watcher       // watcher of the event being evaluated
 	stray    map[string]int // alerts of processes no test started, by rule
 	strayEvt uint64         // events evaluated
@@ -55,11 +50,9 @@ type pipeline struct {
 
 // watcher collects what one test's process tree does.
 type watcher struct {
-	root   int64
-	tids   []int64
+	childtest.Watch
 	alerts []*alert.Alert
 	seen   []seenEvent
-	exited chan struct{} // closed at the root thread's procexit
 }
 
 type seenEvent struct {
@@ -72,7 +65,7 @@ func (p *pipeline) start(t testing.TB) {
 	t.Helper()
 	p.once.Do(func() { p.err = p.open() })
 	if p.err != nil {
-		skipOrFail(t, "live pipeline: %v", p.err)
+		childtest.SkipOrFail(t, "live pipeline: %v", p.err)
 	}
 }
 
@@ -118,15 +111,8 @@ func (p *pipeline) open() error {
 		return err
 	}
 	p.eng.Ctx().State = p.st
-	p.byTid = map[int64]*watcher{}
 	p.stray = map[string]int{}
-	ctx, cancel := context.WithCancel(context.Background())
-	p.cancel = cancel
-	p.done = make(chan struct{})
-	go func() {
-		defer close(p.done)
-		p.probe.Run(ctx, p.handle)
-	}()
+	p.loop = childtest.StartLoop(p.probe.Run, p.handle)
 	return nil
 }
 
@@ -134,20 +120,11 @@ func (p *pipeline) close() {
 	if p.probe == nil {
 		return
 	}
-	p.cancel()
-	<-p.done
+	p.loop.Stop()
 	p.probe.Close()
 	if len(p.stray) > 0 && testing.Verbose() {
 		fmt.Fprintf(os.Stderr, "alerts from processes outside the tests (%d events evaluated): %v\n", p.strayEvt, p.stray)
 	}
-}
-
-func isClone(t event.Type) bool {
-	switch t.Name() {
-	case "clone", "clone3", "fork", "vfork":
-		return true
-	}
-	return false
 }
 
 // handle is the event loop body: state, then rules.
@@ -159,42 +136,21 @@ func (p *pipeline) handle(ev *event.Event) {
 	p.strayEvt++
 	p.mu.Unlock()
 	p.eng.Process(ev, p.emit)
-	if w != nil && ev.Type() == event.ProcexitV1E && ev.Tid() == w.root {
-		close(w.exited)
+	if w != nil {
+		w.NoteExit(ev)
 	}
 }
 
-// route finds the watcher of ev's thread, adding new threads and children
-// of watched ones as their clone events arrive (the child's side may come
-// first). Called with p.mu held.
+// route finds the watcher of ev's thread (childtest.Tree: new threads
+// and children of watched ones are added as their clone events arrive).
+// Called with p.mu held.
 func (p *pipeline) route(ev *event.Event) *watcher {
-	tid := ev.Tid()
-	w := p.byTid[tid]
-	clone := isClone(ev.Type())
-	if w == nil && clone {
-		if res, _ := ev.Int(0); res == 0 {
-			ptid, _ := ev.Int(5)
-			if pw := p.byTid[ptid]; pw != nil {
-				w = pw
-				p.add(w, tid)
-			}
-		}
-	}
-	if w == nil {
+	w, ok := p.tree.Route(ev)
+	if !ok {
 		return nil
 	}
-	if clone {
-		if res, _ := ev.Int(0); res > 0 && p.byTid[res] == nil {
-			p.add(w, res)
-		}
-	}
-	w.seen = append(w.seen, seenEvent{typ: ev.Type(), tid: tid})
+	w.seen = append(w.seen, seenEvent{typ: ev.Type(), tid: ev.Tid()})
 	return w
-}
-
-func (p *pipeline) add(w *watcher, tid int64) {
-	p.byTid[tid] = w
-	w.tids = append(w.tids, tid)
 }
 
 func (p *pipeline) emit(a *alert.Alert) {
@@ -210,19 +166,13 @@ func (p *pipeline) emit(a *alert.Alert) {
 func (p *pipeline) watch(pid int) *watcher {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	w := &watcher{root: int64(pid), exited: make(chan struct{})}
-	p.add(w, int64(pid))
-	return w
+	return p.tree.Watch(pid, &watcher{})
 }
 
 func (p *pipeline) unwatch(w *watcher) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, tid := range w.tids {
-		if p.byTid[tid] == w {
-			delete(p.byTid, tid)
-		}
-	}
+	p.tree.Unwatch(w)
 }
 
 // waitSeen waits until w has seen an event of the named type from its root.
@@ -232,7 +182,7 @@ func (p *pipeline) waitSeen(t testing.TB, w *watcher, name string, timeout time.
 	for time.Now().Before(deadline) {
 		p.mu.Lock()
 		for _, s := range w.seen {
-			if s.tid == w.root && s.typ.Name() == name {
+			if s.tid == w.Root() && s.typ.Name() == name {
 				p.mu.Unlock()
 				return
 			}
@@ -240,7 +190,7 @@ func (p *pipeline) waitSeen(t testing.TB, w *watcher, name string, timeout time.
 		p.mu.Unlock()
 		time.Sleep(5 * time.Millisecond)
 	}
-	t.Fatalf("no %s event from pid %d within %v", name, w.root, timeout)
+	t.Fatalf("no %s event from pid %d within %v", name, w.Root(), timeout)
 }
 
 // settle is how long a test waits after its process's exit was seen for
@@ -276,21 +226,17 @@ type spec struct {
 // result is one finished child process tree.
 type result struct {
 	pid    int
-	out    map[string]any // the JSON a helper printed, if any
+	out    childtest.Result // the JSON a helper printed, if any
 	stderr string
 	alerts []*alert.Alert
 }
 
 // handle is a started child: watched, waiting for its go line.
 type handle struct {
-	t      testing.TB
-	s      spec
-	cmd    *exec.Cmd
-	w      *watcher
-	stdin  io.WriteCloser
-	stdout *bytes.Buffer
-	stderr *bytes.Buffer
-	done   bool
+	t testing.TB
+	s spec
+	c *childtest.Child
+	w *watcher
 }
 
 // start starts a child for s and watches it; the child waits until go.
@@ -311,7 +257,7 @@ func start(t testing.TB, s spec) *handle {
 			t.Fatal(err)
 		}
 	}
-	path, args, env := target, s.args, []string{helperEnv + "=" + s.helper}
+	path, args, env := target, s.args, workloads.Env(s.helper)
 	if s.container || s.loginuid != "" {
 		// A first stage applies the setting and re-executes the target.
 		path = self
@@ -324,70 +270,46 @@ func start(t testing.TB, s spec) *handle {
 		}
 		stage = append(stage, "--", target, s.helper)
 		args = append(stage, s.args...)
-		env = []string{helperEnv + "=stage"}
+		env = workloads.Env("stage")
 	}
 	cmd := exec.Command(path, args...)
 	cmd.Args[0] = filepath.Base(path)
-	cmd.Env = append(append(os.Environ(), env...), s.env...)
+	cmd.Env = append(append(os.Environ(), env), s.env...)
 	cmd.Dir = s.dir
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &handle{t: t, s: s, cmd: cmd, stdin: stdin, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
-	if !s.quietStdout {
-		cmd.Stdout = h.stdout
-	}
-	cmd.Stderr = h.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	h.w = live.watch(cmd.Process.Pid)
-	t.Cleanup(func() {
-		if !h.done {
-			cmd.Process.Kill()
-			cmd.Wait()
+	if s.quietStdout {
+		// What exec.Cmd gives a nil Stdout: the child writes to /dev/null
+		// itself, through no pipe of ours.
+		null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
 		}
-		live.unwatch(h.w)
+		t.Cleanup(func() { null.Close() })
+		cmd.Stdout = null
+	}
+	h := &handle{t: t, s: s}
+	// Registered first, run last: the child is killed (childtest.Start's
+	// cleanup) before its watch ends.
+	t.Cleanup(func() {
+		if h.w != nil {
+			live.unwatch(h.w)
+		}
 	})
+	h.c = childtest.Start(t, s.helper, cmd)
+	h.w = live.watch(h.c.Pid())
 	return h
 }
 
 // goAhead lets the child run.
-func (h *handle) goAhead() {
-	fmt.Fprintln(h.stdin, "go")
-}
+func (h *handle) goAhead() { h.c.Go() }
 
 // finish closes the child's stdin, waits for it and for its exit event,
 // and returns what it did.
 func (h *handle) finish() *result {
 	t := h.t
 	t.Helper()
-	h.stdin.Close()
-	err := h.cmd.Wait()
-	h.done = true
-	status := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		status = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("helper %s: %v", h.s.helper, err)
-	}
-	if h.s.wantExit >= 0 && status != h.s.wantExit {
-		t.Fatalf("helper %s exited %d, want %d; stderr:\n%s", h.s.helper, status, h.s.wantExit, h.stderr.String())
-	}
-	select {
-	case <-h.w.exited:
-	case <-time.After(15 * time.Second):
-		t.Fatalf("helper %s: no procexit event for pid %d within 15s", h.s.helper, h.cmd.Process.Pid)
-	}
+	h.c.Finish(t, h.s.wantExit, h.w.Exited(), 15*time.Second, nil)
 	time.Sleep(settle)
-	r := &result{pid: h.cmd.Process.Pid, out: map[string]any{}, stderr: h.stderr.String()}
-	if line, _ := bufio.NewReader(bytes.NewReader(h.stdout.Bytes())).ReadBytes('\n'); len(line) > 0 && line[0] == '{' {
-		if err := json.Unmarshal(line, &r.out); err != nil {
-			t.Fatalf("helper %s output %q: %v", h.s.helper, line, err)
-		}
-	}
+	r := &result{pid: h.c.Pid(), out: h.c.Result(t), stderr: h.c.Stderr()}
 	live.mu.Lock()
 	r.alerts = append([]*alert.Alert(nil), h.w.alerts...)
 	live.mu.Unlock()
@@ -438,11 +360,7 @@ func (r *result) names() string {
 // num returns a number the helper reported.
 func (r *result) num(t testing.TB, key string) int64 {
 	t.Helper()
-	v, ok := r.out[key].(float64)
-	if !ok {
-		t.Fatalf("helper did not report %q (got %v)", key, r.out)
-	}
-	return int64(v)
+	return r.out.Num(t, key)
 }
 
 // fieldText renders an alert's output field as Falco prints it: nil is <NA>.

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sakersec/saker/engine/alert"
+	"github.com/sakersec/saker/internal/childtest"
 )
 
 // ruleCase is the test of one default rule: it performs the behaviour the
@@ -148,7 +149,7 @@ func (c *ruleCase) nearMiss(t *testing.T, s spec) {
 func sysFile(t *testing.T, dir, suffix string) string {
 	t.Helper()
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		skipOrFail(t, "%s is not a directory on this host", dir)
+		childtest.SkipOrFail(t, "%s is not a directory on this host", dir)
 	}
 	p := filepath.Join(dir, randName("saker-rules-")+suffix)
 	removeLater(t, p)
@@ -605,7 +606,7 @@ func testSignalSaker(t *testing.T, c *ruleCase) {
 		return h
 	}
 	victim := target("saker")
-	pid := strconv.Itoa(victim.cmd.Process.Pid)
+	pid := strconv.Itoa(victim.c.Pid())
 	// Signal 0 only checks that saker is alive (a liveness probe).
 	c.nearMiss(t, spec{helper: "kill", args: []string{pid, "0"}})
 	r := run(t, spec{helper: "kill", args: []string{pid, "15"}})
@@ -614,6 +615,6 @@ func testSignalSaker(t *testing.T, c *ruleCase) {
 	// of it (tgkill): a process signalling itself is not an attack.
 	victim.finish().quiet(t, c.rule)
 	other := target("sleeper")
-	c.nearMiss(t, spec{helper: "kill", args: []string{strconv.Itoa(other.cmd.Process.Pid), "15"}})
+	c.nearMiss(t, spec{helper: "kill", args: []string{strconv.Itoa(other.c.Pid()), "15"}})
 	other.finish()
 }
