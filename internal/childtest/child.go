@@ -143,14 +143,11 @@ func (r Result) Str(t testing.TB, key string) string {
 	return v
 }
 
-// InCI reports whether the tests run in CI (CI=true).
-func InCI() bool { return os.Getenv("CI") == "true" }
-
 // SkipOrFail fails the test under CI=true, where a privileged test that
 // cannot run is a failure, and skips it otherwise.
 func SkipOrFail(t testing.TB, format string, args ...any) {
 	t.Helper()
-	if InCI() {
+	if os.Getenv("CI") == "true" {
 		t.Fatalf(format, args...)
 	}
 	t.Skipf(format, args...)

@@ -46,10 +46,20 @@ var workloads = childtest.NewSet(workloadEnv, noWaitEnv, map[string]childtest.Fu
 		childtest.TkillTgkill(out, unix.Getpid())
 		return 0
 	},
+	"creds": func(args []string, out map[string]any) int {
+		if unix.Geteuid() == 0 {
+			childtest.RootIDs(out)
+		}
+		childtest.CapsetPrctl(out, func(data *[2]unix.CapUserData) {
+			out["cap_eff_seen"] = childtest.CapEff(data)
+		})
+		return 0
+	},
 	"net": func(args []string, out map[string]any) int {
 		srv, cli, acc := childtest.TCPPair(out, "", false, unix.SOCK_CLOEXEC)
 		out["srv_cloexec"] = fdCloexec(srv)
 		childtest.SendRecv(out, cli, acc)
+		childtest.TCPPair(out, "v6", true, 0)
 		childtest.UDPExchange(out)
 		childtest.RefusedConnect(out)
 		childtest.SocketPair(out)
@@ -212,9 +222,6 @@ func TestSockaddr(t *testing.T) {
 	if sa := childtest.Sockaddr4(0x1234); sa.Port != 0x3412 || sa.Addr != [4]byte{127, 0, 0, 1} || sa.Family != unix.AF_INET {
 		t.Errorf("Sockaddr4 = %+v", sa)
 	}
-	if sa := childtest.Sockaddr6(80); sa.Port != 80<<8 || sa.Addr[15] != 1 || sa.Family != unix.AF_INET6 {
-		t.Errorf("Sockaddr6 = %+v", sa)
-	}
 	cli, srv, err := childtest.LoopbackPair()
 	if err != nil {
 		t.Fatal(err)
@@ -254,7 +261,7 @@ func TestFamilies(t *testing.T) {
 	})
 	t.Run("net", func(t *testing.T) {
 		r := run(t, 0, "net")
-		for _, k := range []string{"bind", "listen", "connect", "socketpair"} {
+		for _, k := range []string{"bind", "listen", "connect", "v6bind", "v6listen", "v6connect", "socketpair"} {
 			if got := r.Num(t, k); got != 0 {
 				t.Errorf("%s = %d (%v)", k, got, r[k+"_err"])
 			}
@@ -277,6 +284,21 @@ func TestFamilies(t *testing.T) {
 		}
 		if r.Num(t, "sport") <= 0 || r.Num(t, "cport") <= 0 || r.Num(t, "u1port") <= 0 {
 			t.Errorf("ports %v", r)
+		}
+	})
+	t.Run("creds", func(t *testing.T) {
+		r := run(t, 0, "creds")
+		keys := []string{"capset", "prctl"}
+		if os.Geteuid() == 0 {
+			keys = append(keys, "setuid", "setgid")
+		}
+		for _, k := range keys {
+			if got := r.Num(t, k); got != 0 {
+				t.Errorf("%s = %d (%v)", k, got, r[k+"_err"])
+			}
+		}
+		if r.Str(t, "cap_eff") != r.Str(t, "cap_eff_seen") {
+			t.Errorf("cap_eff %v, adjust saw %v", r["cap_eff"], r["cap_eff_seen"])
 		}
 	})
 	t.Run("meta", func(t *testing.T) {

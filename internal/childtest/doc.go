@@ -24,9 +24,14 @@
 // standard input, checks its exit status and waits for the probe to report
 // its exit, and [Child.Result] decodes what it printed.
 //
-// A workload that executes the test binary again as a second stage sets
-// the Set's no-wait variable, so the second stage does not wait for a go
-// line the first stage already read.
+// A workload that executes the test binary again as a second stage runs
+// it with [Set.StageEnv]: the selection replaced (execve keeps both
+// entries of a variable set twice, and the Go runtime reads the first)
+// and the Set's no-wait variable set, so the second stage does not wait
+// for a go line the first stage already read. A program a workload starts
+// gets [Set.Environ], without the selection. A workload that refers to its
+// Set (for either) is registered with [Set.Add] from an init function: the
+// Set's initializer cannot refer to the Set.
 //
 // # Watching a process tree
 //
@@ -43,10 +48,12 @@
 // Workloads make raw system calls ([Raw]) so that exactly those calls
 // happen, nothing the Go runtime or a wrapper adds, and record each result
 // with [Must] under a key the test reads back. The socket helpers
-// ([Sockaddr4], [TCPPair], ...) and the syscall families that
-// receiver/ebpf and internal/livetest both check ([Meta], [KernelCalls],
-// [DupCalls], ...) are here because both suites need the same calls in the
-// same order.
+// ([Sockaddr4], [TCPPair], [LoopbackPair], ...) and the syscall families
+// that receiver/ebpf and internal/livetest both check ([Meta],
+// [KernelCalls], [DupCalls], [RootIDs], [MountChroot], [ExecMemfd], ...)
+// are here because the suites need the same calls in the same order. What
+// only one suite does, and the checks of what the probe made of the calls,
+// stay in the suite.
 //
 // # Why this shape
 //

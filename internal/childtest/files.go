@@ -92,6 +92,19 @@ func MountChroot(out map[string]any, mnt, cwd string) {
 	Must(out, "chroot", r, e)
 }
 
+// CgroupBase is the first cgroup hierarchy under /sys/fs/cgroup that a
+// process can be moved into (it has cgroup.procs): the pids controller's
+// or the unified one of a v1 or hybrid layout, else the v2 root; "" if
+// there is none.
+func CgroupBase() string {
+	for _, b := range []string{"/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"} {
+		if _, err := os.Stat(filepath.Join(b, "cgroup.procs")); err == nil {
+			return b
+		}
+	}
+	return ""
+}
+
 // CgroupExec is a workload: it moves itself into the cgroup directory
 // args[0], then executes args[1] with argv args[1:] and no environment.
 // It returns 2 if it cannot join the cgroup, 3 if the exec fails.

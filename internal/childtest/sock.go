@@ -17,8 +17,8 @@ func Sockaddr4(port uint16) unix.RawSockaddrInet4 {
 	return sa
 }
 
-// Sockaddr6 is [::1]:port.
-func Sockaddr6(port uint16) unix.RawSockaddrInet6 {
+// sockaddr6 is [::1]:port.
+func sockaddr6(port uint16) unix.RawSockaddrInet6 {
 	sa := unix.RawSockaddrInet6{Family: unix.AF_INET6}
 	sa.Addr[15] = 1 // ::1
 	sa.Port = Htons(port)
@@ -50,7 +50,7 @@ func TCPPair(out map[string]any, prefix string, v6 bool, srvFlags uintptr) (srv,
 	Must(out, prefix+"srv", srv, e)
 	var r int64
 	if v6 {
-		sa := Sockaddr6(0)
+		sa := sockaddr6(0)
 		r, e = Raw(unix.SYS_BIND, uintptr(srv), uintptr(unsafe.Pointer(&sa)), unsafe.Sizeof(sa))
 	} else {
 		sa := Sockaddr4(0)
@@ -64,7 +64,7 @@ func TCPPair(out map[string]any, prefix string, v6 bool, srvFlags uintptr) (srv,
 	cli, e = Raw(unix.SYS_SOCKET, fam, unix.SOCK_STREAM, 0)
 	Must(out, prefix+"cli", cli, e)
 	if v6 {
-		to := Sockaddr6(uint16(sport))
+		to := sockaddr6(uint16(sport))
 		r, e = Raw(unix.SYS_CONNECT, uintptr(cli), uintptr(unsafe.Pointer(&to)), unsafe.Sizeof(to))
 	} else {
 		to := Sockaddr4(uint16(sport))
