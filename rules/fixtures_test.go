@@ -50,13 +50,7 @@ type fixtureSet struct {
 func (f *fixtureSet) containerCgroup(t testing.TB) string {
 	t.Helper()
 	f.cgOnce.Do(func() {
-		var base string
-		for _, b := range []string{"/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"} {
-			if _, err := os.Stat(filepath.Join(b, "cgroup.procs")); err == nil {
-				base = b
-				break
-			}
-		}
+		base := childtest.CgroupBase()
 		if base == "" {
 			f.cgErr = fmt.Errorf("no writable cgroup hierarchy under /sys/fs/cgroup")
 			return

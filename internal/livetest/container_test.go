@@ -20,13 +20,7 @@ import (
 func containerCgroup(t testing.TB) (dir, id string) {
 	t.Helper()
 	requireLive(t)
-	var base string
-	for _, b := range []string{"/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"} {
-		if _, err := os.Stat(filepath.Join(b, "cgroup.procs")); err == nil {
-			base = b
-			break
-		}
-	}
+	base := childtest.CgroupBase()
 	if base == "" {
 		childtest.SkipOrFail(t, "no cgroup hierarchy with cgroup.procs under /sys/fs/cgroup")
 	}

@@ -287,23 +287,12 @@ func helperMountns(args []string, out map[string]any) int {
 // child drops to uid/gid args[0] with setresgid, setgid, setuid,
 // setresuid and opens /dev/null as that user.
 func helperCreds(args []string, out map[string]any) int {
-	r, e := childtest.Raw(unix.SYS_SETUID, 0)
-	childtest.Must(out, "setuid", r, e)
-	r, e = childtest.Raw(unix.SYS_SETGID, 0)
-	childtest.Must(out, "setgid", r, e)
-
-	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
-	var data [2]unix.CapUserData
-	unix.Capget(&hdr, &data[0])
-	out["cap_eff"] = strconv.FormatUint(uint64(data[1].Effective)<<32|uint64(data[0].Effective), 10)
-	// Drop CAP_SYS_MODULE (16) from the effective set.
-	data[0].Effective &^= 1 << 16
-	out["cap_eff_after"] = strconv.FormatUint(uint64(data[1].Effective)<<32|uint64(data[0].Effective), 10)
-	r, e = childtest.Raw(unix.SYS_CAPSET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])))
-	childtest.Must(out, "capset", r, e)
-
-	r, e = childtest.Raw(unix.SYS_PRCTL, unix.PR_SET_NAME, uintptr(childtest.CStr("saker-pr")))
-	childtest.Must(out, "prctl", r, e)
+	childtest.RootIDs(out)
+	childtest.CapsetPrctl(out, func(data *[2]unix.CapUserData) {
+		// Drop CAP_SYS_MODULE (16) from the effective set.
+		data[0].Effective &^= 1 << 16
+		out["cap_eff_after"] = childtest.CapEff(data)
+	})
 
 	id, _ := strconv.Atoi(args[0])
 	path := childtest.CStr("/dev/null")

@@ -138,25 +138,12 @@ func helperNamespaces(args []string, out map[string]any) int {
 // sleeping child, bpf(BPF_MAP_CREATE), init_module and finit_module (no
 // module support here: they fail).
 func helperCreds(args []string, out map[string]any) int {
-	r, e := childtest.Raw(unix.SYS_SETUID, 0)
-	childtest.Must(out, "setuid", r, e)
-	r, e = childtest.Raw(unix.SYS_SETGID, 0)
-	childtest.Must(out, "setgid", r, e)
-	r, e = childtest.Raw(unix.SYS_SETRESUID, ^uintptr(0), 0, ^uintptr(0))
+	childtest.RootIDs(out)
+	r, e := childtest.Raw(unix.SYS_SETRESUID, ^uintptr(0), 0, ^uintptr(0))
 	childtest.Must(out, "setresuid", r, e)
 	r, e = childtest.Raw(unix.SYS_SETRESGID, 0, 0, 0)
 	childtest.Must(out, "setresgid", r, e)
-
-	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
-	var data [2]unix.CapUserData
-	unix.Capget(&hdr, &data[0])
-	out["cap_eff"] = strconv.FormatUint(uint64(data[1].Effective)<<32|uint64(data[0].Effective), 10)
-	r, e = childtest.Raw(unix.SYS_CAPSET, uintptr(unsafe.Pointer(&hdr)), uintptr(unsafe.Pointer(&data[0])))
-	childtest.Must(out, "capset", r, e)
-
-	r, e = childtest.Raw(unix.SYS_PRCTL, unix.PR_SET_NAME, uintptr(childtest.CStr("saker-pr")))
-	childtest.Must(out, "prctl", r, e)
-
+	childtest.CapsetPrctl(out, nil)
 	childtest.KernelCalls(out)
 	return 0
 }
