@@ -172,6 +172,7 @@ func (a *app) runLoaded() error {
 	}
 	ctx, stop := a.signalContext()
 	defer stop()
+	go fields.Names.Run(ctx, nameRefreshInterval)
 	ctrl, err := a.startController(ctx, p, samp)
 	if err != nil {
 		_ = out.Close(context.Background())

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,9 +10,11 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/sakersec/saker/config"
 	"github.com/sakersec/saker/engine"
+	"github.com/sakersec/saker/engine/fields"
 	"github.com/sakersec/saker/engine/rules"
 	defaultrules "github.com/sakersec/saker/rules"
 )
@@ -197,5 +200,39 @@ func (a *app) newEngine(rs *rules.Ruleset) (*engine.Engine, error) {
 	if a.o.outputFormat != "" {
 		ec.AppendOutput = append(ec.AppendOutput, engine.AppendOutput{ExtraOutput: a.o.outputFormat})
 	}
-	return engine.New(rs, ec)
+	eng, err := engine.New(rs, ec)
+	if err != nil {
+		return nil, err
+	}
+	a.resolveRuleNames()
+	return eng, nil
+}
+
+// How long startup waits for the names rules compare fd.*ip.name with,
+// and how often live detection resolves them again.
+const (
+	nameResolveTimeout  = 2 * time.Second
+	nameRefreshInterval = 30 * time.Second
+)
+
+// resolveRuleNames resolves the DNS names the rules compare fd.*ip.name
+// with (engine/fields/dnsnames.go) before the first event, within
+// nameResolveTimeout: a name that has not answered by then matches
+// nothing until it does (live, the refreshes keep trying).
+func (a *app) resolveRuleNames() {
+	names := fields.Names.Registered()
+	if len(names) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), nameResolveTimeout)
+	defer cancel()
+	start := time.Now()
+	fields.Names.Resolve(ctx)
+	took := time.Since(start).Round(time.Millisecond)
+	if un := fields.Names.Unresolved(); len(un) > 0 {
+		a.log.Warn("rules: DNS names not answered in time; fd.*ip.name checks on them match nothing until they are",
+			"names", len(names), "unanswered", strings.Join(un, ","), "took", took)
+		return
+	}
+	a.log.Debug("rules: DNS names resolved", "names", len(names), "took", took)
 }

@@ -67,8 +67,10 @@
 // the main thread, "<NA>" names for unknown users, libs' guesses for an
 // unknown fd; see statefields.go and fd.go). Whoever feeds events calls
 // State.Update(e) before evaluating e. Fields that need a container
-// runtime (container.image*, .privileged, .mounts), Kubernetes metadata
-// (k8s.*) or DNS (fd.*ip.name) stay unimplemented: not available.
+// runtime (container.image*, .privileged, .mounts) or Kubernetes metadata
+// (k8s.*) read the state's container table, filled from the capture's
+// container events. The fd.*ip.name fields compare with names a
+// [NameResolver] resolves off the event path (dnsnames.go).
 // The engine reuses one Ctx for every event; extractors only read
 // it. A [Value] returned by an extractor is valid until the same extractor
 // runs again or the event's buffer is released, whichever comes first:

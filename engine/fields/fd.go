@@ -252,6 +252,10 @@ func init() {
 	ipField("fd.sip", "server IP address of the connection", serverIP)
 	ipField("fd.lip", "local IP address of the connection", localIP)
 	ipField("fd.rip", "remote IP address of the connection", remoteIP)
+	nameField("fd.cip.name", "DNS name of the client IP address: of the names rules compare it with, the first that resolves to it", clientIP)
+	nameField("fd.sip.name", "DNS name of the server IP address: of the names rules compare it with, the first that resolves to it", serverIP)
+	nameField("fd.lip.name", "DNS name of the local IP address: of the names rules compare it with, the first that resolves to it", localIP)
+	nameField("fd.rip.name", "DNS name of the remote IP address: of the names rules compare it with, the first that resolves to it", remoteIP)
 	portField := func(name, desc string, get func(c *Ctx, r fdRef) (uint16, bool)) {
 		fdField(name, event.PTPort, 0, desc, func(c *Ctx, r fdRef, v *Value) bool {
 			p, ok := get(c, r)

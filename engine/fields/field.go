@@ -94,6 +94,14 @@ type Binding struct {
 	// output_fields in place of the default for Type (evt.time* give the
 	// timestamp as a number, as Falco does).
 	JSON func(v *Value) any
+	// Match, when set, compiles a comparison of the field with constant
+	// values in place of comparing the extracted value: given the
+	// operator ("=", "!=", "in", ...) and the values as written, it
+	// returns the check, nil for the default comparison, or an error
+	// for an operator the field does not take. The fd.*ip.name fields
+	// use it: their checks resolve the names, not the address (see
+	// dnsnames.go).
+	Match func(op string, values []string) (func(c *Ctx) bool, error)
 }
 
 // Arg is a field argument as written: proc.aname[2] → {Set: true, Text:

@@ -34,6 +34,19 @@ func (st *compileState) constCheck(x *condition.Check, left *operand, items []*c
 		st.warns = append(st.warns, Warning{Code: "LOAD_COMPILE_CONDITION", Pos: items[0].P,
 			Msg: "regex check with '" + items[0].Text + "' may be optimized with simpler operators such as '=', 'contains', 'startswith', 'endswith'"})
 	}
+	if b := left.bound; b != nil && b.Match != nil {
+		vals := make([]string, len(items))
+		for i, it := range items {
+			vals[i] = it.Text
+		}
+		m, err := b.Match(x.Op.String(), vals)
+		if err != nil {
+			fail(x.OpPos, "%s", err.Error())
+		}
+		if m != nil {
+			return m
+		}
+	}
 	var p pred
 	if x.Op.IsListOp() {
 		p = st.setPred(x, left, items)

@@ -3,6 +3,7 @@ package sysdigdiff
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sakersec/saker/engine/condition"
 	"github.com/sakersec/saker/engine/fields"
@@ -281,6 +283,11 @@ func TestFiltersMatchSysdig(t *testing.T) {
 		}
 	}
 	t.Logf("%d filters compared with sysdig 0.29, %d newer filters checked against expectations", len(sysdigFilters), len(newerFilters))
+	// the names fd.*ip.name filters compare with, resolved before the
+	// first event as saker does at startup
+	rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	fields.Names.Resolve(rctx)
+	cancel()
 
 	traces := Traces(t)
 	results := make([]traceResult, len(traces))

@@ -140,6 +140,10 @@ var sysdigFilters = []string{
 	"fd.cport = 49289", "fd.cport > 1024", "fd.cport exists",
 	"fd.sport = 22", "fd.sport = 80", "fd.sport in (53, 80, 443)", "fd.sport < 1024", "fd.sport exists",
 	"fd.lip = 10.0.2.15", "fd.rip = 10.0.2.2", "fd.lport = 22", "fd.rport = 49289", "fd.rport exists",
+	// DNS names: resolved forward, the fd's address compared with the
+	// answers (localhost from /etc/hosts; the .invalid name never resolves)
+	"fd.sip.name = localhost", "fd.sip.name != localhost", "fd.sip.name in (nonexistent.invalid, localhost)",
+	"fd.sip.name = nonexistent.invalid", "fd.cip.name = localhost", "fd.lip.name = localhost", "fd.rip.name = localhost",
 	// local/remote by whether the server address is the machine's (the
 	// capture's interface list): a client of a local server is "server",
 	// and its local end is the client one when the client address is local
