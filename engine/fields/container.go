@@ -9,12 +9,15 @@ import (
 // metadata, the runtime) comes from the thread's cgroup paths (see
 // receiver/state); the rest — name, image and its id, repository, tag and
 // digest, privileged, mounts, health probes, IP, type — from the
-// container's metadata, which captures carry as container events
-// (receiver/state's container table). Live, saker has no container
-// runtime client, so only what the cgroups tell is available; Falco gets
-// the rest from its container plugin. A container without metadata is
-// what libs makes of it from its cgroup: its type, not privileged, no
-// mounts or probes, no name or image. For host processes container.id,
+// container's metadata (receiver/state's container table): captures carry
+// it as container events; live, receiver/cri asks the CRI runtime
+// (containerd, CRI-O) about each container a cgroup path names, without
+// blocking the event loop, so the first events of a container that
+// started after saker may come before its metadata (as in Falco). A
+// container without metadata is what libs makes of it from its cgroup:
+// its type, not privileged, no mounts or probes, no name or image. Docker
+// and podman containers outside Kubernetes are known by their cgroup only.
+// For host processes container.id,
 // container.name, container.full_id and container.type are "host", as
 // Falco renders them; the metadata fields are not available (<NA>).
 
@@ -44,7 +47,7 @@ func init() {
 		v.S = t.ContainerID
 		return v.S != ""
 	})
-	threadField("container.name", event.PTCharbuf, "container name (from the capture's container metadata); 'host' outside containers", func(c *Ctx, t *state.Thread, v *Value) bool {
+	threadField("container.name", event.PTCharbuf, "container name (the CRI metadata name, or the capture's container event); 'host' outside containers", func(c *Ctx, t *state.Thread, v *Value) bool {
 		if t.ContainerID == hostID {
 			v.S = hostID
 			return true
@@ -68,13 +71,13 @@ func init() {
 		m := c.State.ContainerOf(t)
 		return m != nil && nonEmpty(v, m.Type)
 	})
-	containerField("container.image", event.PTCharbuf, "container image name (e.g. nginx:latest)", func(m *state.Container, v *Value) bool {
+	containerField("container.image", event.PTCharbuf, "container image as the runtime gives it (e.g. docker.io/library/nginx:1.25)", func(m *state.Container, v *Value) bool {
 		return nonEmpty(v, m.Image)
 	})
 	containerField("container.image.id", event.PTCharbuf, "container image id", func(m *state.Container, v *Value) bool {
 		return nonEmpty(v, m.ImageID)
 	})
-	containerField("container.image.repository", event.PTCharbuf, "container image repository (e.g. nginx)", func(m *state.Container, v *Value) bool {
+	containerField("container.image.repository", event.PTCharbuf, "container image repository, registry included (e.g. docker.io/library/nginx)", func(m *state.Container, v *Value) bool {
 		return nonEmpty(v, m.ImageRepo)
 	})
 	containerField("container.image.tag", event.PTCharbuf, "container image tag (e.g. latest)", func(m *state.Container, v *Value) bool {
@@ -83,7 +86,7 @@ func init() {
 	containerField("container.image.digest", event.PTCharbuf, "container image registry digest (sha256:...)", func(m *state.Container, v *Value) bool {
 		return nonEmpty(v, m.ImageDigest)
 	})
-	containerField("container.ip", event.PTCharbuf, "container IP address", func(m *state.Container, v *Value) bool {
+	containerField("container.ip", event.PTCharbuf, "container IPv4 address (its pod's, for CRI containers)", func(m *state.Container, v *Value) bool {
 		if !m.IP.IsValid() {
 			return false
 		}

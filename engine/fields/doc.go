@@ -68,8 +68,10 @@
 // unknown fd; see statefields.go and fd.go). Whoever feeds events calls
 // State.Update(e) before evaluating e. Fields that need a container
 // runtime (container.image*, .privileged, .mounts) or Kubernetes metadata
-// (k8s.*) read the state's container table, filled from the capture's
-// container events. The fd.*ip.name fields compare with names a
+// (k8s.ns.name, k8s.pod.*) read the state's container table, filled from
+// the capture's container events on replay and by the CRI client
+// (receiver/cri) live; without it they are not available (container.go,
+// k8s.go). The fd.*ip.name fields compare with names a
 // [NameResolver] resolves off the event path (dnsnames.go).
 // The engine reuses one Ctx for every event; extractors only read
 // it. A [Value] returned by an extractor is valid until the same extractor

@@ -3,6 +3,7 @@ package state
 import (
 	"encoding/json"
 	"net/netip"
+	"sort"
 	"strings"
 )
 
@@ -12,13 +13,23 @@ import (
 // image), usually before the first syscall event. The state keeps the
 // latest description of each container id, which container.name,
 // container.image*, container.privileged, container.mount* and
-// container.type read for a thread whose container.id it is. Live, saker
-// has no container runtime client: the table stays empty and those fields
-// are not available, except what the cgroup path tells (id, runtime).
+// container.type and the k8s.* fields read for a thread whose container.id
+// it is. Live, receiver/cri asks the container runtime (containerd, CRI-O)
+// for the containers that cgroup paths name and the event loop adds what
+// it answers with AddContainer; without a runtime the table stays empty
+// and those fields are not available, except what the cgroup path tells
+// (id, runtime).
+//
+// Kubernetes metadata of a capture's container comes, as libs 0.20
+// derived it, from the labels kubelet puts on CRI containers
+// (io.kubernetes.pod.name, .pod.namespace, .pod.uid, io.kubernetes.
+// sandbox.id) and from the event's pod_sandbox_id and pod_sandbox_labels.
 
-// Container is what a capture's container event says about a container.
-// Its fields are immutable once in the table (a new event for the same id
-// replaces the whole entry), so readers may keep them.
+// Container is what a capture's container event, or the container
+// runtime, says about a container. Its fields are immutable once in the
+// table (a new description of the same id replaces the whole entry), so
+// readers may keep them. Whoever builds one outside this package calls
+// [Container.Render] before adding it.
 type Container struct {
 	ID     string // the 12-character id, as container.id
 	FullID string // the 64-character id, when the event gives it
@@ -46,7 +57,70 @@ type Container struct {
 	HostPID, HostNetwork, HostIPC bool
 	// Health probes: the command line (exe and args), nil if none.
 	HealthCheck, LivenessProbe, ReadinessProbe *string
+
+	// Kubernetes pod of the container (k8s.*), empty outside one.
+	PodName, PodNamespace, PodUID string
+	// PodSandboxID is the full id of the pod's sandbox (k8s.pod.
+	// full_sandbox_id); a sandbox's own id for the sandbox itself.
+	PodSandboxID string
+	// PodLabels are the pod's labels (k8s.pod.label[KEY]); PodLabelsText
+	// renders them as k8s.pod.labels.
+	PodLabels     map[string]string
+	PodLabelsText string
+	// IsPodSandbox marks a pod's sandbox ("pause") container.
+	IsPodSandbox bool
 }
+
+// Render computes the derived texts of c from its fields: each mount's
+// Text, MountsText, IPText and PodLabelsText.
+func (c *Container) Render() {
+	texts := make([]string, 0, len(c.Mounts))
+	for i := range c.Mounts {
+		c.Mounts[i].render()
+		texts = append(texts, c.Mounts[i].Text)
+	}
+	c.MountsText = strings.Join(texts, ",")
+	c.IPText = ""
+	if c.IP.IsValid() {
+		c.IPText = c.IP.String()
+	}
+	c.PodLabelsText = PodLabelsText(c.PodLabels)
+}
+
+// PodLabelsText renders pod labels as libs 0.20's k8s.pod.labels
+// (concatenate_container_labels): "key:value" pairs in key order joined by
+// ", ", a label with an empty value as its key alone, kubelet's own labels
+// (io.kubernetes.*) and annotations (annotation.*) left out.
+func PodLabelsText(labels map[string]string) string {
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		if strings.HasPrefix(k, "io.kubernetes.") || strings.HasPrefix(k, "annotation.") {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(k)
+		if v := labels[k]; v != "" {
+			b.WriteByte(':')
+			b.WriteString(v)
+		}
+	}
+	return b.String()
+}
+
+// Labels kubelet sets on the CRI containers and sandboxes of a pod.
+const (
+	LabelPodName      = "io.kubernetes.pod.name"
+	LabelPodNamespace = "io.kubernetes.pod.namespace"
+	LabelPodUID       = "io.kubernetes.pod.uid"
+	LabelSandboxID    = "io.kubernetes.sandbox.id"
+)
 
 // Mount is one mount of a container (container.mount*).
 type Mount struct {
@@ -279,9 +353,13 @@ type containerJSON struct {
 			RW          bool   `json:"RW"`
 			Propagation string `json:"Propagation"`
 		} `json:"Mounts"`
-		Healthcheck    *probeJSON `json:"Healthcheck"`
-		LivenessProbe  *probeJSON `json:"LivenessProbe"`
-		ReadinessProbe *probeJSON `json:"ReadinessProbe"`
+		Healthcheck      *probeJSON        `json:"Healthcheck"`
+		LivenessProbe    *probeJSON        `json:"LivenessProbe"`
+		ReadinessProbe   *probeJSON        `json:"ReadinessProbe"`
+		Labels           map[string]string `json:"labels"`
+		IsPodSandbox     bool              `json:"is_pod_sandbox"`
+		PodSandboxID     string            `json:"pod_sandbox_id"`
+		PodSandboxLabels map[string]string `json:"pod_sandbox_labels"`
 	} `json:"container"`
 }
 
@@ -324,16 +402,23 @@ func parseContainerJSON(b []byte) *Container {
 	}
 	if ip, err := netip.ParseAddr(jc.IP); err == nil {
 		c.IP = ip.Unmap()
-		c.IPText = c.IP.String()
 	}
-	texts := make([]string, 0, len(jc.Mounts))
 	for _, m := range jc.Mounts {
-		mt := Mount{Source: m.Source, Dest: m.Destination, Mode: m.Mode, RW: m.RW, Propagation: m.Propagation}
-		mt.render()
-		c.Mounts = append(c.Mounts, mt)
-		texts = append(texts, mt.Text)
+		c.Mounts = append(c.Mounts, Mount{Source: m.Source, Dest: m.Destination, Mode: m.Mode, RW: m.RW, Propagation: m.Propagation})
 	}
-	c.MountsText = strings.Join(texts, ",")
+	// libs 0.20: the pod from kubelet's labels on the container, the
+	// sandbox from the event (else the label), the pod's labels from the
+	// sandbox's.
+	c.PodName = jc.Labels[LabelPodName]
+	c.PodNamespace = jc.Labels[LabelPodNamespace]
+	c.PodUID = jc.Labels[LabelPodUID]
+	c.PodSandboxID = jc.PodSandboxID
+	if c.PodSandboxID == "" {
+		c.PodSandboxID = jc.Labels[LabelSandboxID]
+	}
+	c.IsPodSandbox = jc.IsPodSandbox
+	c.PodLabels = jc.PodSandboxLabels
+	c.Render()
 	c.HealthCheck = jc.Healthcheck.cmdline()
 	c.LivenessProbe = jc.LivenessProbe.cmdline()
 	c.ReadinessProbe = jc.ReadinessProbe.cmdline()
