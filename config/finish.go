@@ -146,7 +146,7 @@ var ignoredKeys = []struct{ key, why string }{
 	{"modern_bpf", "legacy Falco key; use engine.modern_ebpf"},
 	{"syscall_buf_size_preset", "legacy Falco key; use engine.<kind>.buf_size_preset"},
 	{"syscall_drop_failed_exit", "legacy Falco key; use engine.<kind>.drop_failed_exit"},
-	{"container_engines", "saker reads container ids from cgroups; no container runtime settings"},
+	{"container_engines", "saker asks CRI runtimes only (container_engines.cri); other engines' containers are known by their cgroup id"},
 	{"plugins_hostinfo", "saker has no plugins"},
 	{"falco_libs.thread_table_min_size", "not used by saker"},
 	{"engine.modern_ebpf.disable_iterators", "saker's probe has no BPF iterators"},

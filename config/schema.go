@@ -7,6 +7,7 @@ import (
 	"github.com/sakersec/saker/engine/sampling"
 	"github.com/sakersec/saker/exporter/metrics"
 	"github.com/sakersec/saker/exporter/outputs"
+	"github.com/sakersec/saker/receiver/cri"
 )
 
 // Config is saker's whole configuration. Key names are Falco's falco.yaml
@@ -72,6 +73,9 @@ type Config struct {
 	Engine       Engine       `koanf:"engine"`
 	BaseSyscalls BaseSyscalls `koanf:"base_syscalls"`
 	FalcoLibs    FalcoLibs    `koanf:"falco_libs"`
+	// ContainerEngines is Falco's container_engines; saker reads the cri
+	// section (receiver/cri). The other engines' keys load with a warning.
+	ContainerEngines ContainerEngines `koanf:"container_engines"`
 
 	// Logging of saker itself.
 	LogStderr  bool       `koanf:"log_stderr"`
@@ -229,6 +233,13 @@ type FalcoLibs struct {
 	ThreadTableAutoPurgingThreadTimeout int `koanf:"thread_table_auto_purging_thread_timeout_s"`
 	// Snaplen is how many bytes of I/O buffers are captured.
 	Snaplen int `koanf:"snaplen"`
+}
+
+// ContainerEngines holds the container runtime clients.
+type ContainerEngines struct {
+	// CRI is the client of containerd / CRI-O that gives live containers
+	// their name, image and Kubernetes pod.
+	CRI cri.Config `koanf:"cri"`
 }
 
 // LibsLogger is Falco's logger for its libraries; saker logs through one

@@ -81,6 +81,9 @@ func (c *Config) validate(ps *problems) {
 	c.validateOutputs(ps)
 	c.validateTelemetry(ps)
 	c.validateEngine(ps)
+	if err := c.ContainerEngines.CRI.Validate(); err != nil {
+		componentProblem(ps, "container_engines.cri", err)
+	}
 	if !oneOf(c.LogLevel, logLevels) {
 		ps.add("log_level", "invalid value %q, want one of %s", c.LogLevel, strings.Join(logLevels, ", "))
 	}

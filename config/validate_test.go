@@ -77,6 +77,8 @@ func TestValidationErrors(t *testing.T) {
 		{[]string{"log_level=verbose"}, "log_level", `invalid value "verbose", want one of emergency, alert, critical, error, warning, notice, info, informational, debug`},
 		{[]string{"libs_logger.severity=loud"}, "libs_logger.severity", `invalid value "loud", want one of fatal, critical`},
 		{[]string{"capture.mode=some"}, "capture.mode", `invalid value "some", want rules or all_rules`},
+		{[]string{"container_engines.cri.sockets=[]"}, "container_engines.cri.sockets", "empty while container_engines.cri.enabled is true"},
+		{[]string{"container_engines.cri.sockets=[run/x.sock]"}, "container_engines.cri.sockets[0]", `"run/x.sock" is not an absolute path to a unix socket`},
 		{[]string{"capture.enabled=true", "capture.default_duration=0"}, "capture.default_duration", "must be > 0 milliseconds, got 0"},
 		{[]string{"capture.enabled=true", "capture.path_prefix="}, "capture.path_prefix", "must be set when capture.enabled is true"},
 		// Type errors from decoding.

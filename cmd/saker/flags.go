@@ -61,6 +61,8 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	o.cl.String(fs, "e", "engine.replay.capture_file", "replay this capture file instead of live capture")
 	o.cl.Const(fs, "A", "base_syscalls.all", true, "capture all syscalls, including the I/O ones ignored by default")
 	o.cl.Const(fs, "U", "buffered_outputs", false, "unbuffered outputs: flush every alert")
+	o.cl.List(fs, "cri", "container_engines.cri.sockets", "CRI runtime socket (containerd, CRI-O) to ask for container and pod metadata (repeatable)")
+	o.cl.Const(fs, "disable-cri-async", "container_engines.cri.disable_async", true, "wait for the CRI runtime's answer on a new container's first event")
 	fs.Var((*stringsFlag)(&o.validate), "V", "validate rules files and exit (repeatable)")
 	fs.BoolVar(&o.listRules, "L", false, "list the loaded rules and exit")
 	fs.StringVar(&o.describe, "l", "", "describe this rule and exit")

@@ -157,6 +157,10 @@ func (a *app) runLoaded() error {
 		return err
 	}
 	attachState(eng, st)
+	res := a.startCRI(st)
+	if res != nil {
+		defer a.stopCRI(res)
+	}
 	out, err := a.newOutputs()
 	if err != nil {
 		return err
@@ -198,7 +202,7 @@ func (a *app) runLoaded() error {
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
 	pl := &pipeline{st: st, eng: eng, samp: samp, mgr: mgr, timeouts: timeouts, counters: counters,
-		source: drops.SourceEBPF, emit: out.Enqueue, onExit: cancelRun}
+		source: drops.SourceEBPF, emit: out.Enqueue, onExit: cancelRun, cri: res}
 	idle = pl.idle
 	a.log.Info("saker running", "rules", rs.EnabledCount(), "syscalls", len(sel.Names), "version", config.Version)
 

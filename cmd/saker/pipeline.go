@@ -8,6 +8,7 @@ import (
 	"github.com/sakersec/saker/engine/alert"
 	"github.com/sakersec/saker/engine/drops"
 	"github.com/sakersec/saker/engine/sampling"
+	"github.com/sakersec/saker/receiver/cri"
 	"github.com/sakersec/saker/receiver/event"
 	"github.com/sakersec/saker/receiver/state"
 )
@@ -22,7 +23,9 @@ const flushEvery = 256
 //
 //  1. counted as received;
 //  2. state update — for every event, so state-keeping events are never
-//     lost to sampling;
+//     lost to sampling; live, a container the state has no metadata for
+//     is asked of the CRI runtime (without waiting) and the answers that
+//     came back are added to the state (containerMeta);
 //  3. drop monitor — once a second of event time it reads the kernel's
 //     counters and acts (log, internal alert, exit);
 //  4. engine sampling — may drop the event before rule evaluation
@@ -40,6 +43,9 @@ type pipeline struct {
 	emit     func(*alert.Alert)
 	// onExit is called once when the drop monitor's exit action fires.
 	onExit func()
+	// cri resolves live containers' metadata; nil: none (replay, or no
+	// runtime).
+	cri *cri.Resolver
 
 	n      int
 	exited bool
@@ -51,6 +57,9 @@ func (p *pipeline) process(ev *event.Event) {
 		p.timeouts.Event(ev.Timestamp())
 	}
 	p.st.Update(ev)
+	if p.cri != nil {
+		p.containerMeta(ev)
+	}
 	if p.mgr != nil && !p.exited {
 		if err := p.mgr.ProcessEvent(ev.Timestamp()); errors.Is(err, drops.ErrExit) {
 			p.exited = true
@@ -67,6 +76,19 @@ func (p *pipeline) process(ev *event.Event) {
 	}
 	p.counters.Processed()
 	p.eng.Process(ev, p.emit)
+}
+
+// containerMeta asks for the metadata of the event thread's container if
+// the state has none (the resolver remembers what it asked, so this is a
+// map lookup per event of such a container) and adds the answers that
+// arrived, on this goroutine, which owns the state.
+func (p *pipeline) containerMeta(ev *event.Event) {
+	if t := p.st.EventThread(); t != nil {
+		if id := t.ContainerID; id != "" && id != "host" && p.st.Container(id) == nil {
+			p.cri.Want(id, int64(ev.Timestamp()))
+		}
+	}
+	p.cri.Drain(p.st.AddContainer)
 }
 
 // idle is called by the live reader after a poll found no event: the
