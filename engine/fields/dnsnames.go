@@ -53,7 +53,7 @@ type NameResolver struct {
 type resolvedName struct {
 	name     string
 	addrs    atomic.Pointer[[]netip.Addr] // nil until the first answer
-	resolved atomic.Bool                  // an answer (or a failure) came
+	resolved atomic.Bool                  // an answer or NXDOMAIN came
 }
 
 // Names is the resolver the fd.*ip.name fields register with: the
@@ -101,7 +101,8 @@ func (r *NameResolver) Registered() []string {
 	return out
 }
 
-// Unresolved returns the registered names that have had no answer yet.
+// Unresolved returns the registered names that have had no answer yet
+// (neither addresses nor NXDOMAIN).
 func (r *NameResolver) Unresolved() []string {
 	var out []string
 	for _, n := range *r.all.Load() {
@@ -121,43 +122,64 @@ func (r *NameResolver) Resolve(ctx context.Context) {
 	r.resolve(ctx, false)
 }
 
-// resolveParallel bounds the lookups in flight: a ruleset can name dozens
-// of domains (the sandbox rules' miner pools), and a burst of them makes
-// a small resolver drop queries, each then waiting out a retry.
-const resolveParallel = 8
+// resolveParallel bounds the lookups in flight and lookupTimeout each
+// one: a ruleset can name dozens of domains (the sandbox rules' miner
+// pools), and a resolver that drops a query makes its lookup wait out
+// retries; names are taken in registration order, so those of the rules
+// loaded first are not starved by slow ones.
+const (
+	resolveParallel = 16
+	lookupTimeout   = 2 * time.Second
+)
 
+// resolve looks up the registered names (all, or only those without an
+// answer) until done or ctx ends.
 func (r *NameResolver) resolve(ctx context.Context, all bool) {
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, resolveParallel)
+	var todo []*resolvedName
 	for _, n := range *r.all.Load() {
-		if !all && n.resolved.Load() {
-			continue
+		if all || !n.resolved.Load() {
+			todo = append(todo, n)
 		}
+	}
+	work := make(chan *resolvedName)
+	var wg sync.WaitGroup
+	for range min(resolveParallel, len(todo)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-			case <-ctx.Done():
-				return
+			for n := range work {
+				r.lookupOne(ctx, n)
 			}
-			addrs, err := r.lookup(ctx, n.name)
-			if err != nil && ctx.Err() != nil {
-				return // cut off, not answered: the next round tries again
-			}
-			if err == nil || isNotFound(err) {
-				for i, a := range addrs {
-					addrs[i] = a.Unmap()
-				}
-				n.addrs.Store(&addrs)
-			}
-			// Other failures (a DNS server that does not answer) keep
-			// the last answer: a flaky resolver does not blind a rule.
-			n.resolved.Store(true)
 		}()
 	}
+feed:
+	for _, n := range todo {
+		select {
+		case work <- n:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
 	wg.Wait()
+}
+
+// lookupOne resolves n once. An answer, or NXDOMAIN (no addresses),
+// replaces n's addresses; any other failure (a timeout, a server that
+// does not answer) keeps the last answer, so a flaky resolver does not
+// blind a rule, and leaves n unanswered if it never had one.
+func (r *NameResolver) lookupOne(ctx context.Context, n *resolvedName) {
+	lctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	defer cancel()
+	addrs, err := r.lookup(lctx, n.name)
+	if err != nil && !isNotFound(err) {
+		return
+	}
+	for i, a := range addrs {
+		addrs[i] = a.Unmap()
+	}
+	n.addrs.Store(&addrs)
+	n.resolved.Store(true)
 }
 
 func isNotFound(err error) bool {

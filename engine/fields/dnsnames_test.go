@@ -113,6 +113,23 @@ func TestNameResolver(t *testing.T) {
 	if !other.matches(netip.MustParseAddr("10.0.0.2")) {
 		t.Error("a failed refresh dropped other.example's last answer")
 	}
+	if len(r.Unresolved()) != 0 {
+		t.Errorf("unresolved %v: a name once answered counts as answered", r.Unresolved())
+	}
+	// a name that has never been answered stays unanswered on failure,
+	// and the next Resolve asks again
+	never := r.register("never.example")
+	dns.fail["never.example"] = true
+	r.Resolve(context.Background())
+	if !slices.Equal(r.Unresolved(), []string{"never.example"}) || never.matches(v4) {
+		t.Errorf("unresolved %v after a failed first lookup", r.Unresolved())
+	}
+	before := dns.calls["never.example"]
+	r.Resolve(context.Background())
+	if dns.calls["never.example"] != before+1 {
+		t.Error("Resolve did not ask again for an unanswered name")
+	}
+	delete(dns.fail, "never.example")
 	if !gone.matches(netip.MustParseAddr("10.0.0.7")) {
 		t.Error("gone.example's new answer was not taken")
 	}
