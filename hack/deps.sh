@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what saker's tests and benchmarks need when it is missing:
 # Go modules, and (when root) Debian packages — sysdig 0.29 as the capture
-# decoding oracle, prometheus as a real scrape server, clang/llvm/bpftool for
-# `make generate`.
+# decoding oracle, prometheus as a real scrape server, containerd and runc as
+# the real CRI runtime of the container metadata tests, clang/llvm/bpftool
+# for `make generate`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,8 @@ go mod download
 need=()
 command -v sysdig >/dev/null 2>&1 || need+=(sysdig)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+command -v containerd >/dev/null 2>&1 || need+=(containerd)
+command -v runc >/dev/null 2>&1 || need+=(runc)
 command -v clang >/dev/null 2>&1 || need+=(clang llvm)
 command -v bpftool >/dev/null 2>&1 || need+=(bpftool)
 [ -f /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
