@@ -86,6 +86,9 @@ func TestChartDefaultDaemonSet(t *testing.T) {
 	wantMounts := map[string]string{ // mountPath -> host path ("" for ConfigMaps)
 		"/etc/saker/saker.yaml": "", "/etc/saker/rules.d": "",
 		"/host/etc": "/etc", "/sys/kernel/btf": "/sys/kernel/btf", "/host/sys/fs/cgroup": "/sys/fs/cgroup",
+		// the CRI sockets' directories, where container_engines.cri.sockets
+		// are found under HOST_ROOT
+		"/host/run/containerd": "/run/containerd", "/host/run/crio": "/run/crio", "/host/run/k3s/containerd": "/run/k3s/containerd",
 	}
 	for _, m := range list(c, "volumeMounts") {
 		path := str(m, "mountPath")
