@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,6 +33,7 @@ func TestRunKubernetesMetadataFromCRI(t *testing.T) {
 	if err := os.WriteFile(rulesFile, []byte(rule), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	statsFile := filepath.Join(dir, "stats.jsonl")
 	// saker runs on a goroutine; this one makes the pods and the execs
 	// (testing's Fatal must stay on the test's goroutine).
 	var out, errs string
@@ -40,7 +42,7 @@ func TestRunKubernetesMetadataFromCRI(t *testing.T) {
 	go func() {
 		defer close(done)
 		out, errs, code = saker(t, "run", "-r", rulesFile, "--cri", ctrd.Socket, "--duration", "6s",
-			"-o", "syslog_output.enabled=false", "-o", "webserver.enabled=false")
+			"--stats-file", statsFile, "-o", "syslog_output.enabled=false", "-o", "webserver.enabled=false")
 	}()
 	var execErr error
 	pods := []*testenv.Pod{p}
@@ -70,5 +72,21 @@ func TestRunKubernetesMetadataFromCRI(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("no alert %q (exec error: %v)\nstdout:\n%s\nstderr:\n%s", want, execErr, out, errs)
 		}
+	}
+
+	// The lookups are metrics: the late pod's containers were resolved
+	// by lookups (the first pod's by the bootstrap listing).
+	stats := readLines(t, statsFile)
+	var last struct {
+		Metrics map[string]float64 `json:"metrics"`
+	}
+	if len(stats) == 0 || json.Unmarshal([]byte(stats[len(stats)-1]), &last) != nil {
+		t.Fatalf("stats file: %q", stats)
+	}
+	if v := last.Metrics[`saker_container_metadata_lookups_total{outcome="resolved"}`]; v < 1 {
+		t.Errorf("saker_container_metadata_lookups_total{outcome=\"resolved\"} = %v, want ≥ 1; metrics: %v", v, last.Metrics)
+	}
+	if _, ok := last.Metrics["saker_container_metadata_dropped_total"]; !ok {
+		t.Error("saker_container_metadata_dropped_total missing")
 	}
 }

@@ -183,10 +183,17 @@ func (a *app) runLoaded() error {
 		return err
 	}
 	counters := &drops.EventCounters{}
-	tel, err := a.startTelemetry(metrics.Sources{
+	src := metrics.Sources{
 		Kernel: kernelSource(p), Events: counters.Snapshot, Sampler: samp, Controller: ctrl,
 		Drops: mgr, Rules: ruleMatches(eng), Outputs: out.Stats,
-	}, true)
+	}
+	if res != nil {
+		src.ContainerLookups = func() metrics.ContainerLookups {
+			s := res.Stats()
+			return metrics.ContainerLookups{Resolved: s.Resolved, NotFound: s.NotFound, Failed: s.Failed, Dropped: s.Dropped}
+		}
+	}
+	tel, err := a.startTelemetry(src, true)
 	if err != nil {
 		_ = out.Close(context.Background())
 		return err

@@ -61,6 +61,16 @@ type Sources struct {
 	Rules func(dst []RuleMatch) []RuleMatch
 	// Outputs appends every output's stats to dst (exporter.Dispatcher.Stats).
 	Outputs func(dst []exporter.Stats) []exporter.Stats
+	// ContainerLookups reads the container runtime (CRI) metadata lookup
+	// counters (live, when a runtime answers).
+	ContainerLookups func() ContainerLookups
+}
+
+// ContainerLookups are the CRI metadata lookup counters: the outcome of
+// each lookup, and the ids not looked up because the queue was full (they
+// are asked again later; meanwhile their events lack the metadata).
+type ContainerLookups struct {
+	Resolved, NotFound, Failed, Dropped uint64
 }
 
 // BuildInfo describes the running binary, for saker_build_info and /version.
@@ -118,6 +128,7 @@ type instruments struct {
 	received, dropped, processed, kernelEvents, kernelBufferDrops metric.Int64ObservableCounter
 	ratioChanges, ruleMatches, alertsExported, alertsDropped      metric.Int64ObservableCounter
 	dropActions, dropOccurrences                                  metric.Int64ObservableCounter
+	containerLookups, containerDropped                            metric.Int64ObservableCounter
 	ratio, multiplier, fill                                       metric.Float64ObservableGauge
 	queueLength, queueCapacity, buildInfo                         metric.Int64ObservableGauge
 }
@@ -129,6 +140,7 @@ type labelSets struct {
 	category                                                               [drops.NumBufferCategories]attribute.Set
 	action                                                                 [drops.NumActions]attribute.Set
 	up, down, build                                                        attribute.Set
+	resolved, notFound, failed                                             attribute.Set
 }
 
 // New builds the metrics: the instruments, the Prometheus registry and, if
@@ -211,6 +223,8 @@ func (m *Metrics) define(meter metric.Meter) error {
 	i.alertsDropped = counter("saker.alerts.dropped", "{alert}", "Alerts an output did not deliver, by reason.")
 	i.dropActions = counter("saker.drop_actions", "{action}", "Actions the syscall event drop manager performed, by action.")
 	i.dropOccurrences = counter("saker.drop_occurrences", "{second}", "Seconds in which the drop manager saw drops above the threshold.")
+	i.containerLookups = counter("saker.container_metadata.lookups", "{lookup}", "Container runtime (CRI) metadata lookups, by outcome: resolved, not_found, failed (timeout, runtime down).")
+	i.containerDropped = counter("saker.container_metadata.dropped", "{lookup}", "Container ids not looked up because the lookup queue was full (asked again later).")
 	i.ratio = fgauge("saker.sampling.ratio", "", "Sampling ratio R (1, 2, 4, ... 128): the kernel keeps about 1/R of each second's droppable events.")
 	i.multiplier = fgauge("saker.sampling.multiplier", "", "Sampling multiplier M: the engine keeps a droppable event with probability 1/(R×M) (M 0: no engine sampling).")
 	i.fill = fgauge("saker.ring_buffer.fill_ratio", "1", "How full the ring buffer is (the fullest one), 0 to 1.")
@@ -234,6 +248,8 @@ func (m *Metrics) define(meter metric.Meter) error {
 	for a := range drops.NumActions {
 		s.action[a] = attribute.NewSet(attribute.String("action", drops.Action(a).String()))
 	}
+	outcome := func(o string) attribute.Set { return attribute.NewSet(attribute.String("outcome", o)) }
+	s.resolved, s.notFound, s.failed = outcome("resolved"), outcome("not_found"), outcome("failed")
 	s.up = attribute.NewSet(attribute.String("direction", "up"))
 	s.down = attribute.NewSet(attribute.String("direction", "down"))
 	s.build = attribute.NewSet(attribute.String("version", m.build.Version),
@@ -242,6 +258,7 @@ func (m *Metrics) define(meter metric.Meter) error {
 	_, err := meter.RegisterCallback(m.observe,
 		i.received, i.dropped, i.processed, i.kernelEvents, i.kernelBufferDrops, i.ratioChanges,
 		i.ruleMatches, i.alertsExported, i.alertsDropped, i.dropActions, i.dropOccurrences,
+		i.containerLookups, i.containerDropped,
 		i.ratio, i.multiplier, i.fill, i.queueLength, i.queueCapacity, i.buildInfo)
 	return err
 }
@@ -295,6 +312,13 @@ func (m *Metrics) observe(_ context.Context, o metric.Observer) error {
 			o.ObserveInt64(i.dropActions, i64(d.ActionCount(drops.Action(a))), with(s.action[a]))
 		}
 		o.ObserveInt64(i.dropOccurrences, i64(d.Occurrences()))
+	}
+	if m.src.ContainerLookups != nil {
+		c := m.src.ContainerLookups()
+		o.ObserveInt64(i.containerLookups, i64(c.Resolved), with(s.resolved))
+		o.ObserveInt64(i.containerLookups, i64(c.NotFound), with(s.notFound))
+		o.ObserveInt64(i.containerLookups, i64(c.Failed), with(s.failed))
+		o.ObserveInt64(i.containerDropped, i64(c.Dropped))
 	}
 
 	m.mu.Lock()

@@ -80,6 +80,9 @@ func newRig(t *testing.T, opts Options) *rig {
 			return append(dst, RuleMatch{Rule: "Write below etc", Priority: alert.PriorityError, Count: 3},
 				RuleMatch{Rule: "Terminal shell in container", Priority: alert.PriorityNotice, Count: 1})
 		},
+		ContainerLookups: func() ContainerLookups {
+			return ContainerLookups{Resolved: 11, NotFound: 3, Failed: 2, Dropped: 1}
+		},
 		Outputs: func(dst []exporter.Stats) []exporter.Stats {
 			s := exporter.Stats{Output: "stdout", Received: 9, Exported: 7, QueueLen: 2, QueueCap: 1000}
 			s.Dropped[exporter.ReasonQueueFull] = 1
@@ -188,6 +191,10 @@ func TestExposition(t *testing.T) {
 		`saker_drop_actions_total{action="log"}`:                             1,
 		`saker_drop_actions_total{action="exit"}`:                            0,
 		`saker_drop_occurrences_total`:                                       1,
+		`saker_container_metadata_lookups_total{outcome="resolved"}`:         11,
+		`saker_container_metadata_lookups_total{outcome="not_found"}`:        3,
+		`saker_container_metadata_lookups_total{outcome="failed"}`:           2,
+		`saker_container_metadata_dropped_total`:                             1,
 	}
 	for k, v := range want {
 		if g, ok := got[k]; !ok || g != v {
