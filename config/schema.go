@@ -133,8 +133,9 @@ type AppendOutput struct {
 	ExtraOutput string `koanf:"extra_output"`
 	// ExtraFields are added to the JSON output_fields only.
 	ExtraFields []ExtraField `koanf:"extra_fields"`
-	// SuggestedOutput appends name=%field for every field flagged as
-	// suggested (the static.* fields of static_fields).
+	// SuggestedOutput appends name=%field for every suggested field
+	// (engine.SuggestedFields: container and pod context) and the
+	// static.* fields of static_fields.
 	SuggestedOutput bool `koanf:"suggested_output"`
 }
 

@@ -29,6 +29,10 @@ type Config struct {
 	Loc *time.Location
 	// AppendOutput is Falco's append_output list.
 	AppendOutput []AppendOutput
+	// StaticFields are Falco's static_fields: constants appended, as
+	// static.<name>, to the alerts of rules an AppendOutput with
+	// Suggested matches.
+	StaticFields map[string]string
 	// Fields is the registry extra fields compile against (default
 	// fields.Default).
 	Fields *fields.Registry
@@ -45,6 +49,45 @@ type AppendOutput struct {
 	// ExtraFields are field names ("proc.pid") or, with Key set, a
 	// key and a format ("my_key": "%proc.name %proc.pid").
 	ExtraFields []ExtraField
+	// Suggested is Falco's suggested_output: append name=%field for each
+	// of SuggestedFields, then name=value for each static field.
+	Suggested bool
+}
+
+// SuggestedFields are the fields suggested_output appends, in order: the
+// container and pod context Falco's container plugin suggests, so an
+// alert of a rule whose output does not name them (the current upstream
+// rules' outputs do not) still says where it happened. In the text each
+// is written name_with_underscores=value, as Falco writes them.
+var SuggestedFields = []string{
+	"container.id", "container.name", "container.image.repository", "container.image.tag",
+	"k8s.pod.name", "k8s.ns.name",
+}
+
+// suggestedText is the output text suggested_output appends.
+func suggestedText() string {
+	var b strings.Builder
+	for _, f := range SuggestedFields {
+		b.WriteString(" " + strings.ReplaceAll(f, ".", "_") + "=%" + f)
+	}
+	return b.String()
+}
+
+// staticSuffix is what suggested_output appends for the static fields:
+// the text (" static_<name>=<value>", names sorted) and the output fields.
+func staticSuffix(static map[string]string) (string, []alert.Field) {
+	names := make([]string, 0, len(static))
+	for n := range static {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	var fs []alert.Field
+	for _, n := range names {
+		b.WriteString(" static_" + n + "=" + static[n])
+		fs = append(fs, alert.Field{Name: "static." + n, Value: static[n]})
+	}
+	return b.String(), fs
 }
 
 // ExtraField is an append_output extra field.
@@ -75,10 +118,15 @@ type Engine struct {
 	// per rule: its message format including extra output, and extra fields
 	msgs   []*output.Format
 	extras [][]extraField
-	counts []atomic.Uint64 // per rule; read by metrics scrapes on other goroutines
-	byPrio [alert.PriorityDebug + 1]atomic.Uint64
-	total  atomic.Uint64
-	events atomic.Uint64
+	// statics[i]: rule i's alerts end with the static fields
+	// (suggested_output)
+	statics     []bool
+	staticText  string
+	staticField []alert.Field
+	counts      []atomic.Uint64 // per rule; read by metrics scrapes on other goroutines
+	byPrio      [alert.PriorityDebug + 1]atomic.Uint64
+	total       atomic.Uint64
+	events      atomic.Uint64
 
 	emit    func(*alert.Alert)
 	matchFn func(*rules.Rule)
@@ -109,6 +157,8 @@ func New(rs *rules.Ruleset, cfg Config) (*Engine, error) {
 	}
 	e.msgs = make([]*output.Format, len(rs.Rules))
 	e.extras = make([][]extraField, len(rs.Rules))
+	e.statics = make([]bool, len(rs.Rules))
+	e.staticText, e.staticField = staticSuffix(cfg.StaticFields)
 	for i, r := range rs.Rules {
 		text := r.Output
 		for _, ao := range cfg.AppendOutput {
@@ -117,6 +167,10 @@ func New(rs *rules.Ruleset, cfg Config) (*Engine, error) {
 			}
 			if ao.ExtraOutput != "" {
 				text += " " + ao.ExtraOutput
+			}
+			if ao.Suggested && !e.statics[i] {
+				text += suggestedText()
+				e.statics[i] = len(e.staticField) > 0
 			}
 			for _, xf := range ao.ExtraFields {
 				src, key, raw := xf.Format, xf.Key, xf.Key == ""
@@ -208,6 +262,9 @@ func (e *Engine) buildAlert(r *rules.Rule) *alert.Alert {
 	}
 	msg := e.msgs[r.Index]
 	e.buf = msg.Append(e.buf[:0], c)
+	if e.statics[r.Index] {
+		e.buf = append(e.buf, e.staticText...)
+	}
 	a.Message = sanitize(e.buf)
 	e.buf = e.prefix.Append(e.buf[:0], c)
 	e.buf = append(e.buf, ": "...)
@@ -216,6 +273,9 @@ func (e *Engine) buildAlert(r *rules.Rule) *alert.Alert {
 	a.Output = sanitize(e.buf) + a.Message
 	a.Fields = e.prefix.Fields(c, nil)
 	a.Fields = msg.Fields(c, a.Fields)
+	if e.statics[r.Index] {
+		a.Fields = append(a.Fields, e.staticField...)
+	}
 	for _, x := range e.extras[r.Index] {
 		if x.raw {
 			a.Fields = x.f.Fields(c, a.Fields)

@@ -33,7 +33,7 @@ func TestReplayComparesDNSNames(t *testing.T) {
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, stderr, code := saker(t, "-r", rules, "-e", research(t, "traces/falco-test/connect_localhost.scap"))
+	out, stderr, code := saker(t, "-r", rules, "-e", research(t, "traces/falco-test/connect_localhost.scap"), "-o", "append_output=[]")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

@@ -185,9 +185,11 @@ func (a *app) newEngine(rs *rules.Ruleset) (*engine.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("host name: %w", err)
 	}
-	ec := engine.Config{AllMatches: a.cfg.MatchAll(), ISO8601: a.cfg.TimeFormatISO8601, Hostname: host}
+	ec := engine.Config{AllMatches: a.cfg.MatchAll(), ISO8601: a.cfg.TimeFormatISO8601, Hostname: host,
+		StaticFields: a.cfg.StaticFields}
 	for _, ao := range a.cfg.AppendOutput {
-		e := engine.AppendOutput{Source: ao.Match.Source, Tags: ao.Match.Tags, Rule: ao.Match.Rule, ExtraOutput: ao.ExtraOutput}
+		e := engine.AppendOutput{Source: ao.Match.Source, Tags: ao.Match.Tags, Rule: ao.Match.Rule,
+			ExtraOutput: ao.ExtraOutput, Suggested: ao.SuggestedOutput}
 		for _, xf := range ao.ExtraFields {
 			if xf.Field != "" {
 				e.ExtraFields = append(e.ExtraFields, engine.ExtraField{Format: xf.Field})
