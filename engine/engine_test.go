@@ -147,19 +147,8 @@ func TestRuleMatchingFirstAndAll(t *testing.T) {
 	if !r.Successful() {
 		t.Fatal(r.Errors[0].String())
 	}
+	ev := openatEvent(t, "/etc/passwd", 1|1<<12)
 	var b event.Builder
-	b.Begin(event.SyscallOpenatV2X, 1_000_000_123, 7)
-	b.Int64(3)
-	b.Int64(-100)
-	b.String("/etc/passwd")
-	b.Uint32(1 | 1<<12)
-	b.Uint32(0)
-	b.Uint32(0)
-	b.Uint64(0)
-	ev, err := event.Parse(b.Finish(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, all := range []bool{false, true} {
 		eng, err := New(l.Ruleset(), Config{AllMatches: all, ISO8601: true, AppendOutput: []AppendOutput{
 			{Tags: []string{"x"}, ExtraOutput: "fd=%evt.arg.fd", ExtraFields: []ExtraField{{Format: "evt.num"}, {Key: "k", Format: "%evt.type!"}}},
@@ -272,4 +261,24 @@ func TestRegressionRulesOnCatWrite(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openatEvent is the exit of openat(AT_FDCWD, name, flags) = 3 by thread 7
+// at 1.000000123 s.
+func openatEvent(t *testing.T, name string, flags uint32) *event.Event {
+	t.Helper()
+	var b event.Builder
+	b.Begin(event.SyscallOpenatV2X, 1_000_000_123, 7)
+	b.Int64(3)
+	b.Int64(-100)
+	b.String(name)
+	b.Uint32(flags)
+	b.Uint32(0)
+	b.Uint32(0)
+	b.Uint64(0)
+	ev, err := event.Parse(b.Finish(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/sakersec/saker/engine/alert"
 	"github.com/sakersec/saker/engine/rules"
-	"github.com/sakersec/saker/receiver/event"
 )
 
 // suggested_output appends the container and pod context and the static
@@ -28,19 +27,7 @@ func TestSuggestedOutputAndStaticFields(t *testing.T) {
 `)); !r.Successful() {
 		t.Fatal(r.Errors[0].String())
 	}
-	var b event.Builder
-	b.Begin(event.SyscallOpenatV2X, 1_000_000_123, 7)
-	b.Int64(3)
-	b.Int64(-100)
-	b.String("/etc/passwd")
-	b.Uint32(1)
-	b.Uint32(0)
-	b.Uint32(0)
-	b.Uint64(0)
-	ev, err := event.Parse(b.Finish(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := openatEvent(t, "/etc/passwd", 1)
 	eng, err := New(l.Ruleset(), Config{AllMatches: true,
 		StaticFields: map[string]string{"node": "n1", "cluster": "prod 100%"},
 		AppendOutput: []AppendOutput{{Tags: []string{"x"}, Suggested: true}, {Suggested: true, Rule: "tagged"}}})
