@@ -25,13 +25,12 @@ import (
 // A and AAAA) and refreshes it in the background; the check is true when
 // the fd's address is among the addresses the name currently resolves to
 // ("!=": it is not; "in": any of the names; other operators are a load
-// error, as in libs). The event path only reads
-// the last answer (an atomic load), so it never waits on DNS: a name not
-// resolved yet, or that does not resolve, matches nothing. The field's
-// value for outputs and for other operators is the first registered name
-// whose addresses contain the fd's address, as libs' name_of gives it;
-// not available when none does (outputs only: conditions take just
-// "=", "!=" and "in").
+// error, as in libs). The event path only reads the last answer (an
+// atomic load), so it never waits on DNS: a name not resolved yet, or
+// that does not resolve, matches nothing. In outputs the field's value is
+// the first registered name whose addresses contain the fd's address, as
+// libs' name_of gives it; not available when none does. Only connections
+// have names (a listening socket's address has none, as in libs).
 
 // NameResolver keeps the addresses of the DNS names rules compare the
 // fd.*ip.name fields with. The zero value is not usable; see
