@@ -36,6 +36,7 @@ func TestDefaultsLoadAndValidate(t *testing.T) {
 		{"json_include_tags_property", c.JSONIncludeTagsProperty, true},
 		{"time_format_iso_8601", c.TimeFormatISO8601, false},
 		{"buffered_outputs", c.BufferedOutputs, false},
+		{"append_output (Falco's falco.yaml: one suggested_output entry)", len(c.AppendOutput) == 1 && c.AppendOutput[0].SuggestedOutput, true},
 		{"outputs_queue.capacity", c.OutputsQueue.Capacity, 0},
 		{"output_timeout", c.OutputTimeout, 2000},
 		{"stdout_output.enabled", c.Stdout.Enabled, true},

@@ -23,8 +23,12 @@
 //   - proc.name is the kernel's comm, at most 15 characters: list
 //     "systemd-modules", not "systemd-modules-load" (a test checks every
 //     *_binaries list).
-//   - Only fields saker extracts are used (not container.image.*, k8s.*,
-//     proc.is_exe_upper_layer: saker's probe does not set the overlayfs
+//   - Outputs name the process, file and connection, not the container
+//     or pod: append_output's suggested_output (on by default) appends
+//     container_id, container_name, the image and k8s_pod_name /
+//     k8s_ns_name to every alert, as the current upstream rules rely on.
+//   - Only fields saker's probe fills are used (not
+//     proc.is_exe_upper_layer: the probe does not set the overlayfs
 //     bits). Paths in evt.arg.* are the resolved, absolute ones.
 //   - ftruncate/truncate, read/write and mmap are not captured, so the log
 //     and history rules see truncation only through open(O_TRUNC).

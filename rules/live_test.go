@@ -92,7 +92,9 @@ func (p *pipeline) open() error {
 		return fmt.Errorf("the default rules use event types saker does not capture live: %v", sel.Unsupported)
 	}
 	host, _ := os.Hostname()
-	p.eng, err = engine.New(rs, engine.Config{Hostname: host})
+	// as saker run builds it with the default configuration, whose
+	// append_output suggests the container and pod fields
+	p.eng, err = engine.New(rs, engine.Config{Hostname: host, AppendOutput: []engine.AppendOutput{{Suggested: true}}})
 	if err != nil {
 		return err
 	}

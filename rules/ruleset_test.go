@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sakersec/saker/engine"
 	"github.com/sakersec/saker/engine/condition"
 	enginerules "github.com/sakersec/saker/engine/rules"
 )
@@ -73,9 +74,17 @@ func TestRuleShape(t *testing.T) {
 		if len(r.Description) < 40 {
 			t.Errorf("%s: description too short: %q", r.Name, r.Description)
 		}
-		for _, f := range []string{"%user.name", "%user.loginuid", "%proc.name", "%proc.pid", "%proc.pname", "%proc.cmdline", "%container.id"} {
+		for _, f := range []string{"%user.name", "%user.loginuid", "%proc.name", "%proc.pid", "%proc.pname", "%proc.cmdline"} {
 			if !strings.Contains(r.Output, f+" ") && !strings.Contains(r.Output, f+")") {
 				t.Errorf("%s: output lacks %s", r.Name, f)
+			}
+		}
+		// The container and pod context is appended to every alert by
+		// suggested_output (on in the default configuration); naming it
+		// in the output too would print it twice.
+		for _, f := range engine.SuggestedFields {
+			if strings.Contains(r.Output, "%"+f+" ") || strings.Contains(r.Output, "%"+f+")") {
+				t.Errorf("%s: output names %s, which suggested_output appends", r.Name, f)
 			}
 		}
 		var tactic, technique bool
