@@ -1,6 +1,7 @@
 package event
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -324,11 +325,9 @@ func (e *Event) String(i int) (string, bool) {
 	if p == nil {
 		return "", false
 	}
-	for j, c := range p {
-		if c == 0 {
-			p = p[:j]
-			break
-		}
+	// vectorized search: paths are often tens of bytes
+	if j := bytes.IndexByte(p, 0); j >= 0 {
+		p = p[:j]
 	}
 	return unsafeString(p), true
 }

@@ -1,6 +1,7 @@
 package event
 
 import (
+	"bytes"
 	"encoding/binary"
 	"net/netip"
 )
@@ -32,11 +33,12 @@ func (l *StringList) Next() (string, bool) {
 	if len(b) == 0 {
 		return "", false
 	}
-	for i, c := range b {
-		if c == 0 {
-			*l = b[i+1:]
-			return unsafeString(b[:i]), true
-		}
+	// bytes.IndexByte (vectorized) rather than a byte loop: the
+	// elements state tracking walks are cgroup paths and environment
+	// strings, often 50-150 bytes.
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		*l = b[i+1:]
+		return unsafeString(b[:i]), true
 	}
 	*l = nil
 	return unsafeString(b), true
