@@ -402,6 +402,13 @@ func (p *Pipeline) Next() bool {
 	if j := p.i + touchAhead; j < len(b.recs) {
 		if y := b.recs[j]; y.bits&(recInArena|recSkip) == 0 {
 			p.sink += b.chunk[y.pos]
+			// and its next cache line: half the events (60-100 bytes)
+			// straddle two. Measured (exit-only replay, 8 interleaved
+			// runs): 26.8 -> 28.9 M events/s piped, old capture
+			// 19.2 -> 20.2 M.
+			if k := int(y.pos) + 63; k < len(b.chunk) {
+				p.sink += b.chunk[k]
+			}
 		}
 	}
 	if j := p.acur + 8*64; j < len(b.arena) {
