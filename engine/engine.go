@@ -65,13 +65,13 @@ var SuggestedFields = []string{
 }
 
 // suggestedText is the output text suggested_output appends.
-func suggestedText() string {
+var suggestedText = func() string {
 	var b strings.Builder
 	for _, f := range SuggestedFields {
 		b.WriteString(" " + strings.ReplaceAll(f, ".", "_") + "=%" + f)
 	}
 	return b.String()
-}
+}()
 
 // staticSuffix is what suggested_output appends for the static fields:
 // the text (" static_<name>=<value>", names sorted) and the output fields.
@@ -161,6 +161,7 @@ func New(rs *rules.Ruleset, cfg Config) (*Engine, error) {
 	e.staticText, e.staticField = staticSuffix(cfg.StaticFields)
 	for i, r := range rs.Rules {
 		text := r.Output
+		suggested := false // once per rule, however many entries ask
 		for _, ao := range cfg.AppendOutput {
 			if !ao.matches(r) {
 				continue
@@ -168,8 +169,9 @@ func New(rs *rules.Ruleset, cfg Config) (*Engine, error) {
 			if ao.ExtraOutput != "" {
 				text += " " + ao.ExtraOutput
 			}
-			if ao.Suggested && !e.statics[i] {
-				text += suggestedText()
+			if ao.Suggested && !suggested {
+				suggested = true
+				text += suggestedText
 				e.statics[i] = len(e.staticField) > 0
 			}
 			for _, xf := range ao.ExtraFields {

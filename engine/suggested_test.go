@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/sakersec/saker/engine/alert"
@@ -51,6 +52,16 @@ func TestSuggestedOutputAndStaticFields(t *testing.T) {
 	}
 	if v, _ := got[0].Lookup("static.cluster"); v != "prod 100%" {
 		t.Errorf("static.cluster = %v", v)
+	}
+	// without static fields too, two entries append the context once
+	once, err := New(l.Ruleset(), Config{AppendOutput: []AppendOutput{{Suggested: true}, {Suggested: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var one *alert.Alert
+	once.Process(ev, func(a *alert.Alert) { one = a })
+	if one == nil || strings.Count(one.Message, "container_id=") != 1 {
+		t.Errorf("two suggested_output entries without static fields: %v", one)
 	}
 	if got[1].Message != "plain /etc/passwd" {
 		t.Errorf("a rule no entry matches got %q", got[1].Message)
