@@ -33,12 +33,7 @@ func init() {
 	podField("k8s.pod.full_sandbox_id", "the pod's sandbox id, 64 characters (a sandbox container's own id)",
 		func(m *state.Container) string { return m.PodSandboxID })
 	podField("k8s.pod.sandbox_id", "the pod's sandbox id, truncated to 12 characters as container.id",
-		func(m *state.Container) string {
-			if id := m.PodSandboxID; len(id) > state.ShortIDLen {
-				return id[:state.ShortIDLen]
-			}
-			return m.PodSandboxID
-		})
+		func(m *state.Container) string { return state.ShortID(m.PodSandboxID) })
 	podField("k8s.pod.labels", "the pod's labels, 'key:value' pairs in key order separated by ', ' (kubelet's io.kubernetes.* labels left out)",
 		func(m *state.Container) string { return m.PodLabelsText })
 	containerField("k8s.pod.ip", event.PTCharbuf, "the pod's IPv4 address (the sandbox's, shared by its containers), as container.ip", func(m *state.Container, v *Value) bool {

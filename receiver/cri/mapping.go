@@ -144,7 +144,7 @@ func fromContainerStatus(rt string, resp *runtimeapi.ContainerStatusResponse) (*
 		Type:   containerType(rt),
 		Name:   st.GetMetadata().GetName(),
 	}
-	c.ID = shortID(c.FullID)
+	c.ID = state.ShortID(c.FullID)
 	image := st.GetImage().GetImage()
 	if (image == "" || isImageID(image)) && in.Config != nil && in.Config.Image != nil {
 		image = in.Config.Image.Image // the spec the container was created with
@@ -225,14 +225,7 @@ func withPod(c *state.Container, p *pod) {
 // sandboxContainer is the metadata of a pod's sandbox container itself:
 // its pod, its type, and — as libs — no name, image or mounts.
 func sandboxContainer(rt string, p *pod) *state.Container {
-	c := &state.Container{ID: shortID(p.sandboxID), FullID: p.sandboxID, Type: containerType(rt), IsPodSandbox: true, HostNetwork: p.hostNetwork}
+	c := &state.Container{ID: state.ShortID(p.sandboxID), FullID: p.sandboxID, Type: containerType(rt), IsPodSandbox: true, HostNetwork: p.hostNetwork}
 	withPod(c, p)
 	return c
-}
-
-func shortID(id string) string {
-	if len(id) > state.ShortIDLen {
-		return id[:state.ShortIDLen]
-	}
-	return id
 }

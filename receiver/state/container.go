@@ -8,6 +8,15 @@ const hostID = "host"
 // ShortIDLen is the length of container.id as Falco reports it.
 const ShortIDLen = 12
 
+// ShortID truncates a full container or sandbox id to container.id's
+// length.
+func ShortID(id string) string {
+	if len(id) > ShortIDLen {
+		return id[:ShortIDLen]
+	}
+	return id
+}
+
 const fullIDLen = 64
 
 // cgroupLayout is one way a runtime names a container's cgroup: the id is
