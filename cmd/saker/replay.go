@@ -32,7 +32,10 @@ func (a *app) replay(path string) error {
 // and the rules see each event as the converter upgrades it, while the
 // printer prints the original, as sysdig shows it.
 func (a *app) replayLoaded(path string) error {
-	r, err := scap.Open(path)
+	// mapped: events are read where the page cache holds them; the
+	// loops below run in r.Guard, which makes a file truncated under
+	// them an error
+	r, err := scap.OpenOptions(path, scap.Options{Map: true})
 	if err != nil {
 		return err
 	}
@@ -42,7 +45,7 @@ func (a *app) replayLoaded(path string) error {
 	defer src.Close()
 
 	if a.o.printEvents {
-		return a.printEvents(path, src, st)
+		return r.Guard(func() error { return a.printEvents(path, src, st) })
 	}
 
 	rs, err := a.loadRules()
@@ -87,16 +90,18 @@ func (a *app) replayLoaded(path string) error {
 	if a.o.duration > 0 {
 		deadline = time.Now().Add(a.o.duration)
 	}
-	for n := 0; !p.exited && src.Next(); n++ {
-		p.process(src.Event())
-		if !deadline.IsZero() && n&1023 == 0 && time.Now().After(deadline) {
-			break
+	loopErr := r.Guard(func() error {
+		for n := 0; !p.exited && src.Next(); n++ {
+			p.process(src.Event())
+			if !deadline.IsZero() && n&1023 == 0 && time.Now().After(deadline) {
+				break
+			}
 		}
-	}
-	var loopErr error
-	if err := src.Err(); err != nil {
+		return src.Err()
+	})
+	if loopErr != nil {
 		counters.DecodeError()
-		loopErr = fmt.Errorf("%s: %w", path, err)
+		loopErr = fmt.Errorf("%s: %w", path, loopErr)
 	}
 	p.flush()
 	return a.shutdown(out, tel, eng.Summary(), mgr, loopErr, p.exited)

@@ -31,7 +31,9 @@
 // rewritten into the 26-byte layout in that same buffer. A gzip capture
 // is inflated ahead by a goroutine of the Reader's own (inflating costs
 // several times the decoding), which Close stops; a plain one is read
-// with direct 256 KiB reads. Close every Reader (a dropped one's
+// with direct 256 KiB reads, or mapped ([Options.Map]: events are then
+// views of the page cache, and [Reader.Guard] turns a file truncated
+// under the reader into an error). Close every Reader (a dropped one's
 // goroutine is stopped when the Reader is garbage collected).
 //
 // A [Pipeline] replays a capture on two goroutines: one of its own reads,

@@ -207,6 +207,9 @@ func NewPipeline(r *Reader, opts PipelineOptions) *Pipeline {
 	if r.pf != nil && r.pf.src == nil {
 		nbufs = nb // the read-ahead has its own
 	}
+	if r.mapped != nil {
+		nbufs = 0 // events lie in the mapping
+	}
 	bufs := make([][]byte, nbufs)
 	for i := range bufs {
 		bufs[i] = make([]byte, headroom+size)
@@ -240,12 +243,35 @@ func (p *pipe) shutdown() {
 // block type, an error, a skipped type) goes through Reader.Next.
 func (p *pipe) run() {
 	defer close(p.done)
+	if m := p.r.mapped; m != nil {
+		// a mapped file that shrinks faults when read: end with that
+		// error (the consumer may meet the fault too, in its Guard)
+		if err := m.guard(func() error { p.produce(); return nil }); err != nil {
+			if p.b != nil || p.newBatch() {
+				p.end(err)
+			}
+		}
+		return
+	}
+	p.produce()
+}
+
+// produce is run's loop.
+func (p *pipe) produce() {
 	if !p.newBatch() {
 		return
 	}
 	r := p.r
 	var e event.Event
 	for {
+		if r.mapped != nil && r.rpos >= mapWindow {
+			// records hold u32 offsets into r.cur: move it on, in a
+			// batch of its own
+			if len(p.b.recs) > 0 && (!p.send() || !p.newBatch()) {
+				return
+			}
+			r.rebase()
+		}
 		if pos, n, num, ok := r.nextFramed(); ok {
 			raw := r.buf[pos : pos+n]
 			if p.conv.passes(raw) {
@@ -609,6 +635,12 @@ func (p *Pipeline) Close() error {
 	p.ended = true
 	p.has = false
 	p.p.shutdown()
+	if p.p.r.mapped != nil {
+		// the goroutine never blocks reading a mapping: let it stop
+		// before the pages it may be reading go
+		<-p.p.done
+		return p.p.r.Close()
+	}
 	// the goroutine never touches the Reader's closer, and stopping the
 	// read-ahead is safe from any goroutine
 	err := p.p.r.Close()

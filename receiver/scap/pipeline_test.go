@@ -52,6 +52,12 @@ func serialTrail(t *testing.T, src io.Reader) trail {
 		return trail{err: err.Error()}
 	}
 	defer r.Close()
+	return readerTrail(t, r)
+}
+
+// readerTrail replays r with Reader.Next, then Converter.Convert.
+func readerTrail(t *testing.T, r *Reader) trail {
+	t.Helper()
 	c := NewConverter()
 	var tr trail
 	var e event.Event
@@ -83,6 +89,12 @@ func pipelineTrail(t *testing.T, src io.Reader, opts PipelineOptions) trail {
 	if err != nil {
 		return trail{err: err.Error()}
 	}
+	return pipelineTrailOf(t, r, opts)
+}
+
+// pipelineTrailOf replays r through a Pipeline, and closes it.
+func pipelineTrailOf(t *testing.T, r *Reader, opts PipelineOptions) trail {
+	t.Helper()
 	p := NewPipeline(r, opts)
 	defer p.Close()
 	var tr trail

@@ -60,6 +60,10 @@ type Reader struct {
 	cpu      uint16
 	skipped  uint64
 
+	// mapped is the mapping of a mapped capture (Options.Map), which buf
+	// is all of (or the end of, after rebase); nil when read.
+	mapped *mapping
+
 	generalOnly bool // tests: never take Next's fast path
 }
 
@@ -68,6 +72,14 @@ type Options struct {
 	// Numbering selects how events are numbered; the default follows
 	// sysdig 0.29.
 	Numbering Numbering
+	// Map makes [OpenOptions] map a plain capture file rather than read
+	// it: events are then views of the page cache, which saves copying
+	// every byte (see mmap.go). A file that shrinks while it is mapped
+	// makes reading it fault: read its events inside [Reader.Guard],
+	// which turns that into an error. Compressed files, and files that
+	// are not regular, are read whatever Map says ([Reader.Mapped]
+	// tells). Close unmaps the file: event views end with it.
+	Map bool
 }
 
 // readBufferSize is the size of the read buffer; blocks up to this size
@@ -85,6 +97,18 @@ func OpenOptions(path string, opts Options) (*Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Map {
+		if m := mapFile(f); m != nil {
+			// the mapping outlives the descriptor
+			f.Close()
+			r, err := openMapped(m, opts)
+			if err != nil {
+				m.unmap()
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			return r, nil
+		}
 	}
 	r, err := NewReaderOptions(f, opts)
 	if err != nil {
@@ -147,9 +171,16 @@ func (r *Reader) stopPrefetch() {
 	}
 }
 
-// Close closes the file opened by [Open] (a no-op for [NewReader]).
+// Close closes the file opened by [Open] (a no-op for [NewReader]), or
+// unmaps a mapped capture. Event views end with it.
 func (r *Reader) Close() error {
 	r.stopPrefetch()
+	if m := r.mapped; m != nil {
+		r.buf, r.block, r.cur = nil, nil, nil
+		r.rpos, r.wpos = 0, 0
+		r.srcErr = ErrClosed
+		m.unmap()
+	}
 	if r.closer != nil {
 		c := r.closer
 		r.closer = nil
@@ -183,6 +214,9 @@ func (r *Reader) Skipped() uint64 { return r.skipped }
 // or stops at the end of the source or its error (r.srcErr). It moves the
 // unconsumed bytes, which invalidates the previous block.
 func (r *Reader) fill(n int) {
+	if r.mapped != nil {
+		return // the whole file is buffered
+	}
 	if r.pf != nil {
 		for r.wpos-r.rpos < n && r.srcErr == nil {
 			r.nextChunk()
@@ -253,6 +287,12 @@ func (r *Reader) releaseChunk() {
 // first chunk; the event block already pending stays where it is, outside
 // any chunk.
 func (r *Reader) useChunks(bufs [][]byte, retire func([]byte), refill func()) {
+	if r.mapped != nil {
+		// the mapping is one chunk, never retired, and nothing is
+		// waited for
+		r.cur = r.buf
+		return
+	}
 	if r.pf == nil {
 		// (if the rest does not fit, it stays where it is, and its
 		// events are outside any chunk)
@@ -311,7 +351,7 @@ func (r *Reader) readBlock() (uint32, error) {
 		return 0, formatErr(r.blockOff, "block type %#x: invalid total length %d", typ, total)
 	}
 	n := int(total)
-	if n <= maxInPlace {
+	if n <= maxInPlace || r.mapped != nil {
 		if len(avail) < n {
 			r.fill(n)
 			if got := r.wpos - r.rpos; got < n {

@@ -107,10 +107,14 @@ func cpuTime() time.Duration {
 
 const benchCaptureEvents = 2_000_000
 
+// benchMap maps plain captures, as saker replay does (scap.Options.Map;
+// SAKER_BENCH_READ=1: read them instead).
+var benchMap = os.Getenv("SAKER_BENCH_READ") == ""
+
 // BenchmarkDecodeAndState reads a ≥2M-event capture (a real trace
-// repeated with shifted timestamps, from package scaptest, uncompressed)
-// the way `saker replay` does — scap.Reader → scap.Converter →
-// State.Update — and reports events/s, CPU ns/event and allocations per
+// repeated with shifted timestamps, from package scaptest, uncompressed,
+// mapped as saker replay maps it) on one goroutine — scap.Reader →
+// scap.Converter → State.Update — and reports events/s, CPU ns/event and allocations per
 // event of that path; the same for decode alone (Reader.Next, measured in
 // the same run); and the ratio to sysdig's events/s on the same file
 // (`sysdig -r FILE proc.name=no-such-proc`, timed once per run), by wall
@@ -169,7 +173,7 @@ func (p *pass) allocsPerEvent() float64 {
 // as saker replay does. Time counts from the open of the file.
 func (p *pass) add(b *testing.B, path string, withState bool) {
 	start, cpu0 := time.Now(), cpuTime()
-	r, err := scap.Open(path)
+	r, err := scap.OpenOptions(path, scap.Options{Map: benchMap})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -185,18 +189,23 @@ func (p *pass) add(b *testing.B, path string, withState bool) {
 	runtime.ReadMemStats(&ms)
 	m0 := ms.Mallocs
 	var e event.Event
-	for {
-		err := r.Next(&e)
-		if errors.Is(err, io.EOF) {
-			break
+	err = r.Guard(func() error {
+		for {
+			err := r.Next(&e)
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if s != nil {
+				s.Update(conv.Convert(&e))
+			}
+			p.events++
 		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		if s != nil {
-			s.Update(conv.Convert(&e))
-		}
-		p.events++
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
 	p.elapsed += time.Since(start)
 	p.cpu += cpuTime() - cpu0
@@ -252,7 +261,10 @@ func sysdigRate(b *testing.B, path string, events int) (float64, float64) {
 // per event of the pipelined path, sysdig's events/s and CPU ns/event,
 // and the ratios: x-sysdig (pipelined wall events/s over sysdig's),
 // x-sysdig-cpu (the same by CPU time), serial-x-sysdig(-cpu), and
-// x-serial (pipelined over serial, wall).
+// x-serial (pipelined over serial, wall). Plain captures are mapped, as
+// saker replay maps them (scap.Options.Map); for them the pipelined path
+// also runs on the file read instead (read-events/s), and x-read is the
+// gain of mapping (mapped over read, wall).
 func BenchmarkReplayPipeline(b *testing.B) {
 	for _, kind := range []string{"old", "exitonly"} {
 		for _, gz := range []bool{false, true} {
@@ -276,12 +288,15 @@ func benchReplayPipeline(b *testing.B, exitOnly, gz bool) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	var serial, piped pass
+	var serial, piped, read pass
 	var sysWall, sysCPU time.Duration
 	sysRuns := 0
 	for b.Loop() {
 		serial.add(b, path, true)
-		piped.addPipeline(b, path)
+		piped.addPipeline(b, path, benchMap)
+		if !gz && benchMap {
+			read.addPipeline(b, path, false)
+		}
 		if w, c, ok := runSysdig(b, path); ok {
 			sysWall += w
 			sysCPU += c
@@ -297,6 +312,10 @@ func benchReplayPipeline(b *testing.B, exitOnly, gz bool) {
 	b.ReportMetric(serial.rate(), "serial-events/s")
 	b.ReportMetric(serial.cpuNs(), "serial-cpu-ns/event")
 	b.ReportMetric(piped.rate()/serial.rate(), "x-serial")
+	if read.events > 0 {
+		b.ReportMetric(read.rate(), "read-events/s")
+		b.ReportMetric(piped.rate()/read.rate(), "x-read")
+	}
 	if sysRuns > 0 {
 		evs := float64(n * sysRuns)
 		sWall := evs / sysWall.Seconds()
@@ -310,12 +329,12 @@ func benchReplayPipeline(b *testing.B, exitOnly, gz bool) {
 	}
 }
 
-// addPipeline reads the capture once through a scap.Pipeline, applying
-// every event to a new State on this goroutine. Time counts from the
+// addPipeline reads the capture once through a scap.Pipeline (mapped or
+// read), applying every event to a new State on this goroutine. Time counts from the
 // open of the file to the Pipeline's Close.
-func (p *pass) addPipeline(b *testing.B, path string) {
+func (p *pass) addPipeline(b *testing.B, path string, mapped bool) {
 	start, cpu0 := time.Now(), cpuTime()
-	r, err := scap.Open(path)
+	r, err := scap.OpenOptions(path, scap.Options{Map: mapped})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -325,11 +344,14 @@ func (p *pass) addPipeline(b *testing.B, path string) {
 	runtime.ReadMemStats(&ms)
 	m0 := ms.Mallocs
 	pl := scap.NewPipeline(r, scap.PipelineOptions{})
-	for pl.Next() {
-		s.Update(pl.Event())
-		p.events++
-	}
-	if err := pl.Err(); err != nil {
+	err = r.Guard(func() error {
+		for pl.Next() {
+			s.Update(pl.Event())
+			p.events++
+		}
+		return pl.Err()
+	})
+	if err != nil {
 		b.Fatal(err)
 	}
 	pl.Close()

@@ -1,0 +1,168 @@
+package scap
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/sakersec/saker/receiver/event"
+)
+
+// mappedTrails replays the capture in data (plain) from a file mapped,
+// with Reader.Next and through Pipelines, and compares each replay with
+// the read one.
+func mappedTrails(t *testing.T, name string, data []byte) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "c.scap")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := serialTrail(t, bytes.NewReader(data))
+	open := func() *Reader {
+		r, err := OpenOptions(path, Options{Map: true})
+		if err != nil {
+			if want.err == "" || len(want.steps) > 0 {
+				t.Fatalf("%s: %v", name, err)
+			}
+			return nil
+		}
+		if !r.Mapped() {
+			t.Fatalf("%s: not mapped", name)
+		}
+		return r
+	}
+	if r := open(); r != nil {
+		var got trail
+		if err := r.Guard(func() error { got = readerTrail(t, r); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		compareTrails(t, name+" (mapped, Next)", want, got)
+	}
+	for _, o := range pipelineOptionSets[:2] {
+		if r := open(); r != nil {
+			var got trail
+			if err := r.Guard(func() error { got = pipelineTrailOf(t, r, o); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			compareTrails(t, fmt.Sprintf("%s (mapped, %+v)", name, o), want, got)
+		}
+	}
+}
+
+// TestMappedMatchesRead replays every trace, the chunk-boundary capture
+// (blocks larger than the read buffer) and damaged captures from a mapped
+// file: each replay must be the one the read file gives, errors and
+// their offsets included.
+func TestMappedMatchesRead(t *testing.T) {
+	for _, path := range traceFiles(t) {
+		name, _ := filepath.Rel(tracesDir(t), path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if data[0] == 0x1f {
+			data = flipCompression(t, data)
+		}
+		mappedTrails(t, name, data)
+	}
+	plain, _ := boundaryCaptures(t)
+	mappedTrails(t, "boundaries", plain)
+	for _, cut := range []int{7, 100, len(plain) / 3, len(plain) - 1} {
+		mappedTrails(t, fmt.Sprintf("boundaries cut at %d", cut), plain[:cut])
+	}
+	bad := bytes.Clone(plain)
+	binary := len(bad) / 2
+	copy(bad[binary:], bytes.Repeat([]byte{0xff}, 64))
+	mappedTrails(t, "boundaries overwritten", bad)
+}
+
+// TestMappedWindows moves the Pipeline's window over a mapped file every
+// few KiB (as it does every GiB): the replay must not change.
+func TestMappedWindows(t *testing.T) {
+	saved := mapWindow
+	mapWindow = 8 << 10
+	defer func() { mapWindow = saved }()
+	plain, _ := boundaryCaptures(t)
+	mappedTrails(t, "boundaries, small windows", plain)
+	data, err := os.ReadFile(filepath.Join(tracesDir(t), "falco-test", "psp", "run_as_user_0_container.scap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data[0] == 0x1f {
+		data = flipCompression(t, data)
+	}
+	mappedTrails(t, "run_as_user_0_container, small windows", data)
+}
+
+// TestMappedTruncated truncates a mapped capture while it is being
+// replayed (its pages past the new end then fault when read): the replay
+// must end with an error wrapping ErrChanged, with Next and through a
+// Pipeline, and the program must go on.
+func TestMappedTruncated(t *testing.T) {
+	plain, _ := boundaryCaptures(t)
+	for _, how := range []string{"next", "pipeline"} {
+		path := filepath.Join(t.TempDir(), "c.scap")
+		if err := os.WriteFile(path, plain, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := OpenOptions(path, Options{Map: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		err = r.Guard(func() error {
+			if how == "next" {
+				var e event.Event
+				for {
+					if err := r.Next(&e); err != nil {
+						return err
+					}
+					if n++; n == 10 {
+						if err := os.Truncate(path, 4096); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}
+			p := NewPipeline(r, PipelineOptions{})
+			defer p.Close()
+			for p.Next() {
+				if n++; n == 10 {
+					if err := os.Truncate(path, 4096); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			return p.Err()
+		})
+		r.Close()
+		var fe *FormatError
+		if !errors.Is(err, ErrChanged) || !errors.As(err, &fe) || fe.Offset < 4096 || fe.Offset >= int64(len(plain)) {
+			t.Fatalf("%s: replay of a capture truncated under it ended after %d events with %v", how, n, err)
+		}
+		t.Logf("%s: %d events, then %v", how, n, err)
+	}
+}
+
+// TestMapFallsBack checks that what cannot be mapped is read: gzip
+// files, and Readers from NewReader.
+func TestMapFallsBack(t *testing.T) {
+	plain, gz := boundaryCaptures(t)
+	path := filepath.Join(t.TempDir(), "c.scap.gz")
+	if err := os.WriteFile(path, gz, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenOptions(path, Options{Map: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Mapped() || !r.Compressed() {
+		t.Fatalf("gzip capture: mapped %v, compressed %v", r.Mapped(), r.Compressed())
+	}
+	compareTrails(t, "gzip, Map", serialTrail(t, bytes.NewReader(plain)), readerTrail(t, r))
+	r.Close()
+}
