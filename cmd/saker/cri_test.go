@@ -16,7 +16,8 @@ import (
 // container, and the alert renders the namespace, pod and image
 // repository the CRI gave — for a pod that ran before saker started
 // (bootstrap) and for one started while it runs (looked up when its
-// events arrive, without stopping the event loop).
+// events arrive, without stopping the event loop); and when the runtime
+// only answers after saker started.
 func TestRunKubernetesMetadataFromCRI(t *testing.T) {
 	requireLive(t)
 	ctrd := testenv.StartContainerd(t)
@@ -88,5 +89,59 @@ func TestRunKubernetesMetadataFromCRI(t *testing.T) {
 	}
 	if _, ok := last.Metrics["saker_container_metadata_dropped_total"]; !ok {
 		t.Error("saker_container_metadata_dropped_total missing")
+	}
+
+	// The runtime appears after saker started (a node booting): --cri
+	// names a socket that does not exist yet, then comes to lead to the
+	// running containerd. saker says it waits, connects when the socket
+	// answers, lists the pods and renders their metadata from then on.
+	saved := criRedialEvery
+	criRedialEvery = 300 * time.Millisecond
+	waiting := make(chan struct{})
+	criWaiting = func() { close(waiting) }
+	defer func() { criRedialEvery, criWaiting = saved, nil }()
+	late := filepath.Join(dir, "late.sock")
+	done = make(chan struct{})
+	go func() {
+		defer close(done)
+		out, errs, code = saker(t, "run", "-r", rulesFile, "--cri", late, "--duration", "5s",
+			"-o", "syslog_output.enabled=false", "-o", "webserver.enabled=false")
+	}()
+	linked := false
+	for ; ; time.Sleep(200 * time.Millisecond) {
+		select {
+		case <-done:
+		default:
+			select {
+			case <-waiting:
+				if !linked {
+					if err := os.Symlink(ctrd.Socket, late); err != nil {
+						t.Error(err)
+					}
+					linked = true
+				}
+			default:
+			}
+			if err := ctrd.Exec(p, "probe"); err != nil {
+				execErr = err
+			}
+			continue
+		}
+		break
+	}
+	if code != 0 {
+		t.Fatalf("run with a late runtime: exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"Warning exec in pod (ns=saker-e2e-ns pod=saker-e2e-pod image=saker.test/app label=e2e container=app type=containerd)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("late runtime: no alert %q (exec error: %v)\nstdout:\n%s\nstderr:\n%s", want, execErr, out, errs)
+		}
+	}
+	for _, want := range []string{"no CRI runtime yet", "container metadata from the CRI, the runtime answering now"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("late runtime: no log %q in stderr:\n%s", want, errs)
+		}
 	}
 }

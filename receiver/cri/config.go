@@ -57,6 +57,9 @@ type Options struct {
 	// BootstrapTimeout bounds the listing of existing containers at start
 	// (default 5 s).
 	BootstrapTimeout time.Duration
+	// RedialEvery is how often a resolver waiting for its runtime
+	// (NewWaitingResolver) tries the sockets again (default 10 s).
+	RedialEvery time.Duration
 }
 
 func (o *Options) defaults() {
@@ -74,5 +77,8 @@ func (o *Options) defaults() {
 	}
 	if o.BootstrapTimeout <= 0 {
 		o.BootstrapTimeout = 5 * time.Second
+	}
+	if o.RedialEvery <= 0 {
+		o.RedialEvery = 10 * time.Second
 	}
 }

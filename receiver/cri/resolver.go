@@ -34,7 +34,10 @@ type Stats struct {
 // Resolver looks up containers' metadata off the event loop and hands the
 // results to it. See the package documentation for the threading model.
 type Resolver struct {
-	c    *Client
+	// c is the runtime; nil while a resolver from NewWaitingResolver
+	// waits for one (Want then asks nothing: the runtime's listing covers
+	// every container once it comes)
+	c    atomic.Pointer[Client]
 	opts Options
 	log  *slog.Logger
 	sync bool
@@ -71,8 +74,9 @@ func NewResolver(c *Client, opts Options, sync bool, log *slog.Logger) *Resolver
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	r := &Resolver{c: c, opts: opts, log: log, sync: sync,
+	r := &Resolver{opts: opts, log: log, sync: sync,
 		asked: map[string]int64{}, inflight: map[string]bool{}, cache: map[string]*state.Container{}, pods: map[string]*pod{}}
+	r.c.Store(c)
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	if !sync {
 		r.queue = make(chan string, opts.Queue)
@@ -84,12 +88,62 @@ func NewResolver(c *Client, opts Options, sync bool, log *slog.Logger) *Resolver
 	return r
 }
 
+// NewWaitingResolver is NewResolver for a machine whose runtime does
+// not answer yet (a node booting, saker started before its runtime): it
+// calls dial every opts.RedialEvery until that gives a client, then lists
+// the runtime's containers (Bootstrap) into the mailbox, so the event
+// loop adds them as it adds lookups, and resolves from then on. Until
+// then Want asks nothing. connected, if not nil, is called once with the
+// client and what the listing gave (on the dialling goroutine).
+func NewWaitingResolver(dial func(ctx context.Context) (*Client, error), opts Options, sync bool, log *slog.Logger,
+	connected func(c *Client, listed int, err error)) *Resolver {
+	r := NewResolver(nil, opts, sync, log)
+	r.wg.Add(1)
+	go r.redial(dial, connected)
+	return r
+}
+
+// redial is NewWaitingResolver's goroutine.
+func (r *Resolver) redial(dial func(ctx context.Context) (*Client, error), connected func(*Client, int, error)) {
+	defer r.wg.Done()
+	t := time.NewTicker(r.opts.RedialEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-t.C:
+		}
+		c, err := dial(r.ctx)
+		if err != nil {
+			continue
+		}
+		r.c.Store(c)
+		cs, err := r.Bootstrap(r.ctx)
+		r.mu.Lock()
+		for _, m := range cs {
+			r.post(m)
+		}
+		r.mu.Unlock()
+		if connected != nil {
+			connected(c, len(cs), err)
+		}
+		return
+	}
+}
+
+// Connected reports whether the resolver has a runtime.
+func (r *Resolver) Connected() bool { return r.c.Load() != nil }
+
 // Close stops the workers, waits for them (each is at most one call
 // timeout away from noticing) and closes the connection.
 func (r *Resolver) Close() error {
 	r.cancel()
 	r.wg.Wait()
-	return r.c.Close()
+	if c := r.c.Load(); c != nil {
+		return c.Close()
+	}
+	return nil
 }
 
 // Stats returns the lookup counters.
@@ -106,6 +160,9 @@ func (r *Resolver) Stats() Stats {
 func (r *Resolver) Want(id string, now int64) {
 	if until, ok := r.asked[id]; ok && now < until {
 		return
+	}
+	if r.c.Load() == nil {
+		return // no runtime yet: its listing will bring id
 	}
 	if len(r.asked) >= maxAsked {
 		clear(r.asked)
@@ -221,20 +278,21 @@ func (r *Resolver) resolve(id string) (*state.Container, error) {
 }
 
 func (r *Resolver) resolveCtx(ctx context.Context, id string) (*state.Container, error) {
+	rc := r.c.Load()
 	var cs *runtimeapi.ContainerStatusResponse
 	err := r.call(ctx, func(ctx context.Context) (err error) {
-		cs, err = r.c.rs.ContainerStatus(ctx, &runtimeapi.ContainerStatusRequest{ContainerId: id, Verbose: true})
+		cs, err = rc.rs.ContainerStatus(ctx, &runtimeapi.ContainerStatusRequest{ContainerId: id, Verbose: true})
 		return err
 	})
 	if err == nil {
-		c, sandbox := fromContainerStatus(r.c.Runtime, cs)
+		c, sandbox := fromContainerStatus(rc.Runtime, cs)
 		if c.FullID == "" {
 			return nil, errors.New("ContainerStatus: answer without an id")
 		}
 		if sandbox == "" {
 			// the info did not say: the list entry does
 			_ = r.call(ctx, func(ctx context.Context) error {
-				l, err := r.c.rs.ListContainers(ctx, &runtimeapi.ListContainersRequest{Filter: &runtimeapi.ContainerFilter{Id: c.FullID}})
+				l, err := rc.rs.ListContainers(ctx, &runtimeapi.ListContainersRequest{Filter: &runtimeapi.ContainerFilter{Id: c.FullID}})
 				if err == nil && len(l.GetContainers()) > 0 {
 					sandbox = l.GetContainers()[0].GetPodSandboxId()
 				}
@@ -258,7 +316,7 @@ func (r *Resolver) resolveCtx(ctx context.Context, id string) (*state.Container,
 	if err != nil {
 		return nil, err
 	}
-	c := sandboxContainer(r.c.Runtime, p)
+	c := sandboxContainer(rc.Runtime, p)
 	c.Render()
 	return c, nil
 }
@@ -273,7 +331,7 @@ func (r *Resolver) pod(ctx context.Context, id string) (*pod, error) {
 	}
 	var resp *runtimeapi.PodSandboxStatusResponse
 	err := r.call(ctx, func(ctx context.Context) (err error) {
-		resp, err = r.c.rs.PodSandboxStatus(ctx, &runtimeapi.PodSandboxStatusRequest{PodSandboxId: id})
+		resp, err = r.c.Load().rs.PodSandboxStatus(ctx, &runtimeapi.PodSandboxStatusRequest{PodSandboxId: id})
 		return err
 	})
 	if err != nil {
@@ -301,15 +359,19 @@ func (r *Resolver) pod(ctx context.Context, id string) (*pod, error) {
 func (r *Resolver) Bootstrap(ctx context.Context) ([]*state.Container, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.opts.BootstrapTimeout)
 	defer cancel()
+	rc := r.c.Load()
+	if rc == nil {
+		return nil, errors.New("CRI bootstrap: no runtime")
+	}
 	var sbs *runtimeapi.ListPodSandboxResponse
 	var cs *runtimeapi.ListContainersResponse
 	err := r.call(ctx, func(ctx context.Context) (err error) {
-		sbs, err = r.c.rs.ListPodSandbox(ctx, &runtimeapi.ListPodSandboxRequest{})
+		sbs, err = rc.rs.ListPodSandbox(ctx, &runtimeapi.ListPodSandboxRequest{})
 		return err
 	})
 	if err == nil {
 		err = r.call(ctx, func(ctx context.Context) (err error) {
-			cs, err = r.c.rs.ListContainers(ctx, &runtimeapi.ListContainersRequest{})
+			cs, err = rc.rs.ListContainers(ctx, &runtimeapi.ListContainersRequest{})
 			return err
 		})
 	}

@@ -2,9 +2,11 @@ package cri
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -218,5 +220,84 @@ func TestResolverSync(t *testing.T) {
 	r.Drain(func(c *state.Container) { got = c })
 	if got == nil || got.PodNamespace != "shop" {
 		t.Fatalf("got %+v", got)
+	}
+}
+
+// A resolver started before its runtime asks nothing while there is
+// none, dials again every RedialEvery, and once the runtime answers hands
+// every container it lists to the event loop (through the mailbox) and
+// resolves from then on.
+func TestWaitingResolver(t *testing.T) {
+	f := newFake()
+	dir := t.TempDir()
+	late := filepath.Join(dir, "late.sock")
+	var dials atomic.Int64
+	dialLate := func(ctx context.Context) (*Client, error) {
+		dials.Add(1)
+		return Dial(ctx, "", []string{late}, time.Second)
+	}
+	type conn struct {
+		c      *Client
+		listed int
+		err    error
+	}
+	connected := make(chan conn, 1)
+	r := NewWaitingResolver(dialLate, Options{RedialEvery: 20 * time.Millisecond}, false, nil,
+		func(c *Client, listed int, err error) { connected <- conn{c, listed, err} })
+	defer r.Close()
+
+	got := map[string]*state.Container{}
+	r.Want(ctrID[:12], time.Now().UnixNano())
+	time.Sleep(100 * time.Millisecond)
+	r.Drain(func(c *state.Container) { got[c.ID] = c })
+	if r.Connected() || len(got) != 0 || r.Stats().Lookups != 0 || dials.Load() < 2 {
+		t.Fatalf("before the runtime: connected %v, got %v, stats %+v, %d dials", r.Connected(), got, r.Stats(), dials.Load())
+	}
+
+	sock, _ := serve(t, f)
+	if err := os.Symlink(sock, late); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case c := <-connected:
+		if c.err != nil || c.listed != 2 || c.c.Runtime != "containerd" {
+			t.Fatalf("connected: %+v", c)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("not connected after the socket appeared (%d dials)", dials.Load())
+	}
+	n := dials.Load()
+	// the listing arrives through the mailbox, without a Want
+	if m := waitFor(t, r, got, ctrID[:12], time.Second); m == nil || m.PodName != "web-7d9f" {
+		t.Fatalf("listed container: %+v", m)
+	}
+	if got[sbxID[:12]] == nil {
+		t.Fatalf("sandbox not listed: %v", got)
+	}
+	// and it no longer dials
+	time.Sleep(100 * time.Millisecond)
+	if d := dials.Load(); d != n {
+		t.Errorf("%d dials after connecting", d-n)
+	}
+	if !r.Connected() {
+		t.Error("not Connected")
+	}
+}
+
+// Close stops a resolver still waiting for its runtime.
+func TestWaitingResolverClose(t *testing.T) {
+	r := NewWaitingResolver(func(ctx context.Context) (*Client, error) {
+		return nil, errors.New("no runtime")
+	}, Options{RedialEvery: 10 * time.Millisecond}, false, nil, nil)
+	time.Sleep(50 * time.Millisecond)
+	done := make(chan error, 1)
+	go func() { done <- r.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close hangs")
 	}
 }
