@@ -15,7 +15,10 @@
 // [NewResolver] starts the lookup workers; [Resolver.Bootstrap] lists the
 // sandboxes and containers that exist at start and resolves them, bounded
 // in time, so their first events already have metadata; [Resolver.Close]
-// stops the workers and closes the connection.
+// stops the workers and closes the connection. When no runtime answers
+// yet, [NewWaitingResolver] dials again every Options.RedialEvery, and
+// when one answers it bootstraps and hands the listing to the event loop
+// through the mailbox (below); until then Want asks nothing.
 //
 // # Lookups and the event loop
 //
