@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/sakersec/saker/receiver/event"
@@ -64,6 +65,70 @@ func FuzzReader(f *testing.F) {
 			for j := 0; j < e.NumParams(); j++ {
 				e.Param(j)
 			}
+		}
+	})
+}
+
+// FuzzMapped reads arbitrary bytes from a mapped file and from memory:
+// the events, their numbering, flags and offsets, and the error that
+// ends them must be the same (a mapped capture is one buffer that never
+// refills, and its large blocks are decoded in place).
+func FuzzMapped(f *testing.F) {
+	for _, path := range traceFiles(f) {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if zr, err := gzip.NewReader(bytes.NewReader(raw)); err == nil {
+			if plain, err := io.ReadAll(zr); err == nil {
+				raw = plain
+			}
+		}
+		if len(raw) > 64<<10 {
+			raw = raw[:64<<10]
+		}
+		f.Add(raw)
+	}
+	f.Add(sampleCapture(f, sampleMetadata(), false))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		path := filepath.Join(t.TempDir(), "f.scap")
+		if err := os.WriteFile(path, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, rerr := NewReader(bytes.NewReader(raw))
+		m, merr := OpenOptions(path, Options{Map: true})
+		if (rerr == nil) != (merr == nil) || rerr != nil && merr.Error() != path+": "+rerr.Error() {
+			t.Fatalf("read: %v, mapped: %v", rerr, merr)
+		}
+		if rerr != nil {
+			return
+		}
+		defer r.Close()
+		defer m.Close()
+		if m.Mapped() == (len(raw) >= 2 && raw[0] == 0x1f && raw[1] == 0x8b) {
+			t.Fatalf("mapped %v for a capture starting %x", m.Mapped(), raw[:2])
+		}
+		var e, me event.Event
+		err := m.Guard(func() error {
+			for i := 0; i < 1<<16; i++ {
+				err := r.Next(&e)
+				merr := m.Next(&me)
+				if (err == nil) != (merr == nil) || err != nil && err.Error() != merr.Error() {
+					t.Fatalf("event %d: read err %v, mapped err %v", i, err, merr)
+				}
+				if err != nil {
+					return nil
+				}
+				if !bytes.Equal(e.Raw(), me.Raw()) || e.CPU != me.CPU || e.Num != me.Num ||
+					r.Visibility() != m.Visibility() || r.Offset() != m.Offset() || r.flags != m.flags || r.hasFlags != m.hasFlags {
+					t.Fatalf("event %d differs: read %x cpu %d num %d off %d, mapped %x cpu %d num %d off %d",
+						i, e.Raw(), e.CPU, e.Num, r.Offset(), me.Raw(), me.CPU, me.Num, m.Offset())
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	})
 }
