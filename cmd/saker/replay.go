@@ -12,6 +12,10 @@ import (
 	"github.com/sakersec/saker/receiver/state"
 )
 
+// replayProgress, when set (tests), is called on the replay's event
+// loop every 1024 events, with the count so far.
+var replayProgress func(n int)
+
 // shutdownTimeout bounds the final flush of the outputs and metrics.
 const shutdownTimeout = 10 * time.Second
 
@@ -93,8 +97,13 @@ func (a *app) replayLoaded(path string) error {
 	loopErr := r.Guard(func() error {
 		for n := 0; !p.exited && src.Next(); n++ {
 			p.process(src.Event())
-			if !deadline.IsZero() && n&1023 == 0 && time.Now().After(deadline) {
-				break
+			if n&1023 == 0 {
+				if replayProgress != nil {
+					replayProgress(n)
+				}
+				if !deadline.IsZero() && time.Now().After(deadline) {
+					break
+				}
 			}
 		}
 		return src.Err()
