@@ -75,8 +75,9 @@
 //
 // # Lifecycle
 //
-// Load once at start; the *Config is then read-only and shared. saker does
-// not reload configuration (watch_config_files is accepted and ignored).
+// Load at start; the *Config is then read-only and shared. A rules reload
+// (cmd/saker: SIGHUP, or watch_config_files) loads a new Config and applies
+// its rules-related settings; the running one is not changed.
 // [Config.Origin] lets a component that fails on a value at run time (a
 // port in use, a file it cannot open) say where the value was set.
 package config

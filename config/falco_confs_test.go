@@ -184,7 +184,7 @@ func TestFalcoStyleFullConfig(t *testing.T) {
 	for _, w := range c.Warnings() {
 		keys = append(keys, w.Key)
 	}
-	wantWarn := []string{"config_files[0]", "engine.gvisor", "engine.kmod", "engine.modern_ebpf.disable_iterators", "watch_config_files"}
+	wantWarn := []string{"config_files[0]", "engine.gvisor", "engine.kmod", "engine.modern_ebpf.disable_iterators"}
 	if w := c.Warnings()[min(3, len(c.Warnings())-1)]; w.Origin != "testdata/falco_full.yaml:31:24" || !strings.Contains(w.Msg, "no BPF iterators") {
 		t.Errorf("warning %v: want origin testdata/falco_full.yaml:31:24 and the reason", w)
 	}

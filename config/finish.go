@@ -236,9 +236,6 @@ func (l *loader) ineffective(cfg *Config) {
 	if len(cfg.LoadPlugins) > 0 {
 		l.warn("load_plugins", "ignored: saker has no plugins (%s)", strings.Join(cfg.LoadPlugins, ", "))
 	}
-	if cfg.WatchConfigFiles {
-		l.warn("watch_config_files", "ignored: saker does not reload its configuration; restart it to apply changes")
-	}
 	// The live block engine.kind does not select: a changed value there is
 	// probably meant for the other one.
 	var unusedKey string

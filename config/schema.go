@@ -24,8 +24,9 @@ type Config struct {
 	// order) merged over the main file, as Falco's config_files. See
 	// [ConfigFile].
 	ConfigFiles []ConfigFile `koanf:"config_files"`
-	// WatchConfigFiles is accepted for Falco compatibility; saker does not
-	// reload its configuration (a warning says so when it is set).
+	// WatchConfigFiles reloads the rules when a rules or configuration
+	// file changes, as Falco's (cmd/saker/reload.go says what a reload
+	// applies).
 	WatchConfigFiles bool `koanf:"watch_config_files"`
 
 	// RulesFiles are the rules files and directories, loaded in order.

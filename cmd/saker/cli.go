@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/sakersec/saker/config"
 )
@@ -55,6 +56,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o.args = pos
+	// stderr is written from more than one goroutine (a rules reload
+	// prints load errors while the event loop logs): one write at a time
+	stderr = &lockedWriter{w: stderr}
 	a := &app{o: o, stdout: stdout, stderr: stderr}
 	err = a.dispatch(cmd, sub)
 	return exitCode(err, stderr)
@@ -142,4 +146,16 @@ func (a *app) falco() error {
 func (a *app) printVersion() error {
 	fmt.Fprintf(a.stdout, "saker version %s\n", config.Version)
 	return nil
+}
+
+// lockedWriter serializes the writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -123,8 +123,9 @@ func (a *app) syscallSelection(types []event.Type, generic []string) ebpf.Select
 
 // runLoaded is live detection: rules → kernel filter → probe → state →
 // drop monitor → sampling → rules → outputs, until SIGINT/SIGTERM (or -M,
-// or the drop monitor's exit action). SIGHUP reopens the file outputs
-// (logrotate). The webserver serves /metrics, /healthz and /version.
+// or the drop monitor's exit action). SIGUSR1 reopens the file outputs
+// (logrotate); SIGHUP does too, and reloads the rules (reload.go), as do
+// changed rules or configuration files with watch_config_files. The webserver serves /metrics, /healthz and /version.
 func (a *app) runLoaded() error {
 	rs, err := a.loadRules()
 	if err != nil {
@@ -183,9 +184,11 @@ func (a *app) runLoaded() error {
 		return err
 	}
 	counters := &drops.EventCounters{}
+	pl := &pipeline{st: st, eng: eng, samp: samp, mgr: mgr, counters: counters,
+		source: drops.SourceEBPF, emit: out.Enqueue, cri: res}
 	src := metrics.Sources{
 		Kernel: kernelSource(p), Events: counters.Snapshot, Sampler: samp, Controller: ctrl,
-		Drops: mgr, Rules: ruleMatches(eng), Outputs: out.Stats,
+		Drops: mgr, Rules: ruleMatchesOf(pl.current), Outputs: out.Stats,
 	}
 	if res != nil {
 		src.ContainerLookups = func() metrics.ContainerLookups {
@@ -208,27 +211,37 @@ func (a *app) runLoaded() error {
 	}
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
-	pl := &pipeline{st: st, eng: eng, samp: samp, mgr: mgr, timeouts: timeouts, counters: counters,
-		source: drops.SourceEBPF, emit: out.Enqueue, onExit: cancelRun, cri: res}
+	pl.timeouts, pl.onExit = timeouts, cancelRun
 	idle = pl.idle
 	a.log.Info("saker running", "rules", rs.EnabledCount(), "syscalls", len(sel.Names), "version", config.Version)
 
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+	// SIGUSR1 reopens the file outputs (log rotation), as in Falco;
+	// SIGHUP too (saker's older word for it), and reloads the rules
+	// (Falco restarts on it; see reload.go).
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1)
+	defer signal.Stop(sigs)
+	reloads := make(chan struct{}, 1)
 	go func() {
 		for {
 			select {
-			case <-hup:
+			case sig := <-sigs:
 				out.Reopen()
+				if sig == syscall.SIGHUP {
+					select {
+					case reloads <- struct{}{}:
+					default: // one is pending already
+					}
+				}
 			case <-runCtx.Done():
 				return
 			}
 		}
 	}()
+	go newReloader(a, st, p, pl, sel.Names).watch(runCtx, reloads)
 	runErr := p.Run(runCtx, pl.process)
 	pl.flush()
-	return a.shutdown(out, tel, eng.Summary(), mgr, runErr, pl.exited)
+	return a.shutdown(out, tel, pl.eng.Summary(), mgr, runErr, pl.exited)
 }
 
 // newSampler builds the engine sampler with sampling.ratio and

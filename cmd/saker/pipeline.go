@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/sakersec/saker/engine"
@@ -49,6 +50,23 @@ type pipeline struct {
 
 	n      int
 	exited bool
+
+	// next is an engine a rules reload built, taken by the loop at its
+	// next flush; cur is the engine in force, for other goroutines
+	// (metrics).
+	next, cur atomic.Pointer[engine.Engine]
+}
+
+// adopt hands eng to the event loop, which starts using it at its next
+// flush. Safe from any goroutine.
+func (p *pipeline) adopt(eng *engine.Engine) { p.next.Store(eng) }
+
+// current returns the engine in force. Safe from any goroutine.
+func (p *pipeline) current() *engine.Engine {
+	if e := p.cur.Load(); e != nil {
+		return e
+	}
+	return p.eng
 }
 
 func (p *pipeline) process(ev *event.Event) {
@@ -101,8 +119,13 @@ func (p *pipeline) idle() {
 	}
 }
 
-// flush publishes the locally counted events.
+// flush publishes the locally counted events, and switches to the engine
+// a reload built, if any.
 func (p *pipeline) flush() {
+	if e := p.next.Swap(nil); e != nil {
+		p.eng = e
+		p.cur.Store(e)
+	}
 	p.n = 0
 	p.counters.Flush()
 	if p.samp != nil {

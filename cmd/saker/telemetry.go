@@ -86,8 +86,14 @@ func (t *telemetry) close(ctx context.Context) error {
 
 // ruleMatches reads the engine's per-rule counts for saker_rules_matches_total.
 func ruleMatches(eng *engine.Engine) func([]metrics.RuleMatch) []metrics.RuleMatch {
+	return ruleMatchesOf(func() *engine.Engine { return eng })
+}
+
+// ruleMatchesOf is ruleMatches for the engine cur returns at each call
+// (live: the one in force since the last rules reload).
+func ruleMatchesOf(cur func() *engine.Engine) func([]metrics.RuleMatch) []metrics.RuleMatch {
 	return func(dst []metrics.RuleMatch) []metrics.RuleMatch {
-		for _, c := range eng.Counts() {
+		for _, c := range cur().Counts() {
 			dst = append(dst, metrics.RuleMatch{Rule: c.Rule.Name, Priority: c.Rule.Priority, Count: c.Count})
 		}
 		return dst
