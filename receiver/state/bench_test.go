@@ -264,7 +264,11 @@ func sysdigRate(b *testing.B, path string, events int) (float64, float64) {
 // x-serial (pipelined over serial, wall). Plain captures are mapped, as
 // saker replay maps them (scap.Options.Map); for them the pipelined path
 // also runs on the file read instead (read-events/s), and x-read is the
-// gain of mapping (mapped over read, wall).
+// gain of mapping (mapped over read, wall); and the memory floor is
+// measured (memoryFloor: only bringing the file's bytes through memory
+// once), with x-floor (pipelined over floor, wall: 1 would be a replay as
+// fast as reading the bytes) and floor-x-sysdig (floor over sysdig: the
+// best x-sysdig an in-order reader could reach here).
 func BenchmarkReplayPipeline(b *testing.B) {
 	for _, kind := range []string{"old", "exitonly"} {
 		for _, gz := range []bool{false, true} {
@@ -289,13 +293,14 @@ func benchReplayPipeline(b *testing.B, exitOnly, gz bool) {
 	}
 	b.ReportAllocs()
 	var serial, piped, read pass
-	var sysWall, sysCPU time.Duration
+	var sysWall, sysCPU, floor time.Duration
 	sysRuns := 0
 	for b.Loop() {
 		serial.add(b, path, true)
 		piped.addPipeline(b, path, benchMap)
 		if !gz && benchMap {
 			read.addPipeline(b, path, false)
+			floor += memoryFloor(b, path)
 		}
 		if w, c, ok := runSysdig(b, path); ok {
 			sysWall += w
@@ -315,6 +320,8 @@ func benchReplayPipeline(b *testing.B, exitOnly, gz bool) {
 	if read.events > 0 {
 		b.ReportMetric(read.rate(), "read-events/s")
 		b.ReportMetric(piped.rate()/read.rate(), "x-read")
+		b.ReportMetric(float64(read.events)/floor.Seconds(), "floor-events/s")
+		b.ReportMetric(piped.rate()*floor.Seconds()/float64(read.events), "x-floor")
 	}
 	if sysRuns > 0 {
 		evs := float64(n * sysRuns)
@@ -326,8 +333,47 @@ func benchReplayPipeline(b *testing.B, exitOnly, gz bool) {
 		b.ReportMetric(piped.cpuRate()/sCPU, "x-sysdig-cpu")
 		b.ReportMetric(serial.rate()/sWall, "serial-x-sysdig")
 		b.ReportMetric(serial.cpuRate()/sCPU, "serial-x-sysdig-cpu")
+		if floor > 0 {
+			b.ReportMetric(float64(read.events)/floor.Seconds()/sWall, "floor-x-sysdig")
+		}
 	}
 }
+
+// memoryFloor is the least time a mapped replay of the capture at path
+// can take on this machine: map it, read one byte of every 64-byte cache
+// line, in order, and unmap it — bringing the file through memory once,
+// with no decoding at all. Its rate over sysdig's (floor-x-sysdig) bounds
+// the x-sysdig of any reader that goes through the file in order on one
+// CPU.
+func memoryFloor(b *testing.B, path string) time.Duration {
+	start := time.Now()
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_ = syscall.Madvise(m, syscall.MADV_SEQUENTIAL)
+	var sum byte
+	for i := 0; i < len(m); i += 64 {
+		sum += m[i]
+	}
+	if err := syscall.Munmap(m); err != nil {
+		b.Fatal(err)
+	}
+	floorSink += sum
+	return time.Since(start)
+}
+
+// floorSink keeps memoryFloor's reads from being optimized away.
+var floorSink byte
 
 // addPipeline reads the capture once through a scap.Pipeline (mapped or
 // read), applying every event to a new State on this goroutine. Time counts from the
