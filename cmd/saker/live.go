@@ -186,9 +186,10 @@ func (a *app) runLoaded() error {
 	counters := &drops.EventCounters{}
 	pl := &pipeline{st: st, eng: eng, samp: samp, mgr: mgr, counters: counters,
 		source: drops.SourceEBPF, emit: out.Enqueue, cri: res}
+	reloads := &reloadCounts{}
 	src := metrics.Sources{
 		Kernel: kernelSource(p), Events: counters.Snapshot, Sampler: samp, Controller: ctrl,
-		Drops: mgr, Rules: ruleMatchesOf(pl.current), Outputs: out.Stats,
+		Drops: mgr, Rules: ruleMatchesOf(pl.current), Outputs: out.Stats, RuleReloads: reloads.snapshot,
 	}
 	if res != nil {
 		src.ContainerLookups = func() metrics.ContainerLookups {
@@ -221,7 +222,7 @@ func (a *app) runLoaded() error {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1)
 	defer signal.Stop(sigs)
-	reloads := make(chan struct{}, 1)
+	hup := make(chan struct{}, 1)
 	go func() {
 		for {
 			select {
@@ -229,7 +230,7 @@ func (a *app) runLoaded() error {
 				out.Reopen()
 				if sig == syscall.SIGHUP {
 					select {
-					case reloads <- struct{}{}:
+					case hup <- struct{}{}:
 					default: // one is pending already
 					}
 				}
@@ -238,7 +239,7 @@ func (a *app) runLoaded() error {
 			}
 		}
 	}()
-	go newReloader(a, st, p, pl, sel.Names).watch(runCtx, reloads)
+	go newReloader(a, st, p, pl, sel.Names, reloads).watch(runCtx, hup)
 	runErr := p.Run(runCtx, pl.process)
 	pl.flush()
 	return a.shutdown(out, tel, pl.eng.Summary(), mgr, runErr, pl.exited)

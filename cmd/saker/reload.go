@@ -7,10 +7,12 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/sakersec/saker/config"
+	"github.com/sakersec/saker/exporter/metrics"
 	"github.com/sakersec/saker/receiver/ebpf"
 	"github.com/sakersec/saker/receiver/state"
 )
@@ -57,10 +59,18 @@ type reloader struct {
 	syscalls []string // the kernel's interesting set now
 	watched  string   // fingerprint of the files when last acted on
 	seen     string   // fingerprint at the last poll
+	counts   *reloadCounts
 }
 
-func newReloader(a *app, st *state.State, probe *ebpf.Probe, pl *pipeline, syscalls []string) *reloader {
-	r := &reloader{a: a, cfg: a.cfg, st: st, probe: probe, pl: pl, syscalls: slices.Clone(syscalls)}
+// reloadCounts count reload attempts by outcome, for the metrics.
+type reloadCounts struct{ succeeded, failed atomic.Uint64 }
+
+func (c *reloadCounts) snapshot() metrics.RuleReloads {
+	return metrics.RuleReloads{Succeeded: c.succeeded.Load(), Failed: c.failed.Load()}
+}
+
+func newReloader(a *app, st *state.State, probe *ebpf.Probe, pl *pipeline, syscalls []string, counts *reloadCounts) *reloader {
+	r := &reloader{a: a, cfg: a.cfg, st: st, probe: probe, pl: pl, syscalls: slices.Clone(syscalls), counts: counts}
 	r.watched = r.fingerprint()
 	r.seen = r.watched
 	return r
@@ -105,7 +115,10 @@ func (r *reloader) reload(why string) {
 	r.watched = r.fingerprint()
 	r.seen = r.watched
 	if err != nil {
+		r.counts.failed.Add(1)
 		r.a.log.Error("rules reload failed; the rules in force stay", "trigger", why, "err", err)
+	} else {
+		r.counts.succeeded.Add(1)
 	}
 	if rulesReloaded != nil {
 		rulesReloaded(err)

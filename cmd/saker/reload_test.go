@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,6 +28,7 @@ type reloadRun struct {
 	t        *testing.T
 	rules    string
 	alerts   string
+	stats    string
 	reloaded chan error
 	done     chan struct{}
 	out      string
@@ -38,7 +40,7 @@ func startReloadRun(t *testing.T, watch bool, rules string, duration string) *re
 	t.Helper()
 	dir := t.TempDir()
 	r := &reloadRun{t: t, rules: filepath.Join(dir, "rules.yaml"), alerts: filepath.Join(dir, "alerts.txt"),
-		reloaded: make(chan error, 16), done: make(chan struct{})}
+		stats: filepath.Join(dir, "stats.jsonl"), reloaded: make(chan error, 16), done: make(chan struct{})}
 	if err := os.WriteFile(r.rules, []byte(rules), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +54,7 @@ func startReloadRun(t *testing.T, watch bool, rules string, duration string) *re
 	}
 	go func() {
 		defer close(r.done)
-		r.out, r.errs, r.code = saker(t, "run", "-r", r.rules, "--duration", duration,
+		r.out, r.errs, r.code = saker(t, "run", "-r", r.rules, "--duration", duration, "--stats-file", r.stats,
 			"-o", "watch_config_files="+w, "-o", "file_output.enabled=true", "-o", "file_output.filename="+r.alerts,
 			"-o", "stdout_output.enabled=false", "-o", "syslog_output.enabled=false", "-o", "webserver.enabled=false")
 	}()
@@ -149,6 +151,19 @@ func TestRunReloadsChangedRules(t *testing.T) {
 	for _, want := range []string{"rules reloaded", "rules reload failed; the rules in force stay"} {
 		if !strings.Contains(r.errs, want) {
 			t.Errorf("no log %q in stderr:\n%s", want, r.errs)
+		}
+	}
+	// the reloads are metrics
+	stats := readLines(t, r.stats)
+	var last struct {
+		Metrics map[string]float64 `json:"metrics"`
+	}
+	if len(stats) == 0 || json.Unmarshal([]byte(stats[len(stats)-1]), &last) != nil {
+		t.Fatalf("stats file: %q", stats)
+	}
+	for k, want := range map[string]float64{`saker_rules_reloads_total{outcome="succeeded"}`: 1, `saker_rules_reloads_total{outcome="failed"}`: 1} {
+		if v := last.Metrics[k]; v != want {
+			t.Errorf("%s = %v, want %v", k, v, want)
 		}
 	}
 }

@@ -80,6 +80,7 @@ func newLiveMetrics(t testing.TB) *liveMetrics {
 			defer l.mu.Unlock()
 			return append(dst, l.stats)
 		},
+		RuleReloads: func() metrics.RuleReloads { return metrics.RuleReloads{Succeeded: 2} },
 	}
 	l.m, err = metrics.New(src, metrics.Options{Build: metrics.BuildInfo{Version: "test", EngineVersion: "0.40.0"}})
 	if err != nil {

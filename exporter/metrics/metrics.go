@@ -64,6 +64,15 @@ type Sources struct {
 	// ContainerLookups reads the container runtime (CRI) metadata lookup
 	// counters (live, when a runtime answers).
 	ContainerLookups func() ContainerLookups
+	// RuleReloads reads the rules reload counters (live).
+	RuleReloads func() RuleReloads
+}
+
+// RuleReloads count the rules reloads of a live run (SIGHUP, or changed
+// files with watch_config_files) by outcome: the new rules in force, or
+// refused (they did not load; the previous rules stay).
+type RuleReloads struct {
+	Succeeded, Failed uint64
 }
 
 // ContainerLookups are the CRI metadata lookup counters: the outcome of
@@ -128,7 +137,7 @@ type instruments struct {
 	received, dropped, processed, kernelEvents, kernelBufferDrops metric.Int64ObservableCounter
 	ratioChanges, ruleMatches, alertsExported, alertsDropped      metric.Int64ObservableCounter
 	dropActions, dropOccurrences                                  metric.Int64ObservableCounter
-	containerLookups, containerDropped                            metric.Int64ObservableCounter
+	containerLookups, containerDropped, ruleReloads               metric.Int64ObservableCounter
 	ratio, multiplier, fill                                       metric.Float64ObservableGauge
 	queueLength, queueCapacity, buildInfo                         metric.Int64ObservableGauge
 }
@@ -141,6 +150,7 @@ type labelSets struct {
 	action                                                                 [drops.NumActions]attribute.Set
 	up, down, build                                                        attribute.Set
 	resolved, notFound, failed                                             attribute.Set
+	reloadOK, reloadFailed                                                 attribute.Set
 }
 
 // New builds the metrics: the instruments, the Prometheus registry and, if
@@ -225,6 +235,7 @@ func (m *Metrics) define(meter metric.Meter) error {
 	i.dropOccurrences = counter("saker.drop_occurrences", "{second}", "Seconds in which the drop manager saw drops above the threshold.")
 	i.containerLookups = counter("saker.container_metadata.lookups", "{lookup}", "Container runtime (CRI) metadata lookups, by outcome: resolved, not_found, failed (timeout, runtime down).")
 	i.containerDropped = counter("saker.container_metadata.dropped", "{lookup}", "Container ids not looked up because the lookup queue was full (asked again later).")
+	i.ruleReloads = counter("saker.rules.reloads", "{reload}", "Rules reloads (SIGHUP, or changed rules or configuration files), by outcome: succeeded (the new rules are in force), failed (they did not load; the previous rules stay).")
 	i.ratio = fgauge("saker.sampling.ratio", "", "Sampling ratio R (1, 2, 4, ... 128): the kernel keeps about 1/R of each second's droppable events.")
 	i.multiplier = fgauge("saker.sampling.multiplier", "", "Sampling multiplier M: the engine keeps a droppable event with probability 1/(R×M) (M 0: no engine sampling).")
 	i.fill = fgauge("saker.ring_buffer.fill_ratio", "1", "How full the ring buffer is (the fullest one), 0 to 1.")
@@ -250,6 +261,7 @@ func (m *Metrics) define(meter metric.Meter) error {
 	}
 	outcome := func(o string) attribute.Set { return attribute.NewSet(attribute.String("outcome", o)) }
 	s.resolved, s.notFound, s.failed = outcome("resolved"), outcome("not_found"), outcome("failed")
+	s.reloadOK, s.reloadFailed = outcome("succeeded"), outcome("failed")
 	s.up = attribute.NewSet(attribute.String("direction", "up"))
 	s.down = attribute.NewSet(attribute.String("direction", "down"))
 	s.build = attribute.NewSet(attribute.String("version", m.build.Version),
@@ -258,7 +270,7 @@ func (m *Metrics) define(meter metric.Meter) error {
 	_, err := meter.RegisterCallback(m.observe,
 		i.received, i.dropped, i.processed, i.kernelEvents, i.kernelBufferDrops, i.ratioChanges,
 		i.ruleMatches, i.alertsExported, i.alertsDropped, i.dropActions, i.dropOccurrences,
-		i.containerLookups, i.containerDropped,
+		i.containerLookups, i.containerDropped, i.ruleReloads,
 		i.ratio, i.multiplier, i.fill, i.queueLength, i.queueCapacity, i.buildInfo)
 	return err
 }
@@ -319,6 +331,11 @@ func (m *Metrics) observe(_ context.Context, o metric.Observer) error {
 		o.ObserveInt64(i.containerLookups, i64(c.NotFound), with(s.notFound))
 		o.ObserveInt64(i.containerLookups, i64(c.Failed), with(s.failed))
 		o.ObserveInt64(i.containerDropped, i64(c.Dropped))
+	}
+	if m.src.RuleReloads != nil {
+		r := m.src.RuleReloads()
+		o.ObserveInt64(i.ruleReloads, i64(r.Succeeded), with(s.reloadOK))
+		o.ObserveInt64(i.ruleReloads, i64(r.Failed), with(s.reloadFailed))
 	}
 
 	m.mu.Lock()

@@ -80,6 +80,7 @@ func newRig(t *testing.T, opts Options) *rig {
 			return append(dst, RuleMatch{Rule: "Write below etc", Priority: alert.PriorityError, Count: 3},
 				RuleMatch{Rule: "Terminal shell in container", Priority: alert.PriorityNotice, Count: 1})
 		},
+		RuleReloads: func() RuleReloads { return RuleReloads{Succeeded: 4, Failed: 1} },
 		ContainerLookups: func() ContainerLookups {
 			return ContainerLookups{Resolved: 11, NotFound: 3, Failed: 2, Dropped: 1}
 		},
@@ -195,6 +196,8 @@ func TestExposition(t *testing.T) {
 		`saker_container_metadata_lookups_total{outcome="not_found"}`:        3,
 		`saker_container_metadata_lookups_total{outcome="failed"}`:           2,
 		`saker_container_metadata_dropped_total`:                             1,
+		`saker_rules_reloads_total{outcome="succeeded"}`:                     4,
+		`saker_rules_reloads_total{outcome="failed"}`:                        1,
 	}
 	for k, v := range want {
 		if g, ok := got[k]; !ok || g != v {
