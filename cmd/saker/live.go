@@ -186,6 +186,7 @@ func (a *app) runLoaded() error {
 	counters := &drops.EventCounters{}
 	pl := &pipeline{st: st, eng: eng, samp: samp, mgr: mgr, counters: counters,
 		source: drops.SourceEBPF, emit: out.Enqueue, cri: res}
+	pl.cur.Store(eng)
 	reloads := &reloadCounts{}
 	src := metrics.Sources{
 		Kernel: kernelSource(p), Events: counters.Snapshot, Sampler: samp, Controller: ctrl,

@@ -61,7 +61,8 @@ type pipeline struct {
 // flush. Safe from any goroutine.
 func (p *pipeline) adopt(eng *engine.Engine) { p.next.Store(eng) }
 
-// current returns the engine in force. Safe from any goroutine.
+// current returns the engine in force. Safe from any goroutine once cur
+// holds the first engine (live sets it before the loop starts).
 func (p *pipeline) current() *engine.Engine {
 	if e := p.cur.Load(); e != nil {
 		return e
