@@ -40,6 +40,8 @@ type options struct {
 	statsInterval time.Duration // --stats-interval (ms on the command line)
 	outputFormat  string        // -p (deprecated): appended to every rule output
 	verbose       bool          // -v
+	dryRun        bool          // --dry-run: load configuration and rules, then exit
+	pidFile       string        // -P / --pidfile
 
 	args []string // positional arguments
 }
@@ -96,6 +98,9 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.outputFormat, "p", "", "append this format to every rule's output (deprecated, as in Falco)")
 	fs.BoolVar(&o.verbose, "v", false, "verbose: log at debug level")
 	fs.BoolVar(&o.jsonResult, "json", false, "print validation and rule listings as JSON")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "load the configuration and rules (and build the engine), then exit without capturing or replaying: a check, as Falco's")
+	fs.StringVar(&o.pidFile, "pidfile", "", "write saker's process id to this file while it runs (removed at exit)")
+	fs.StringVar(&o.pidFile, "P", "", "same as --pidfile")
 	return fs
 }
 

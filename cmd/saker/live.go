@@ -136,6 +136,15 @@ func (a *app) runLoaded() error {
 		return err
 	}
 	sel := a.syscallSelection(rs.EventTypes(), rs.GenericSyscalls())
+	if a.o.dryRun {
+		a.log.Info("dry run: configuration and rules loaded", "rules", rs.EnabledCount(), "syscalls", len(sel.Names))
+		return nil
+	}
+	removePid, err := a.writePidFile()
+	if err != nil {
+		return err
+	}
+	defer removePid()
 	samp, err := a.newSampler()
 	if err != nil {
 		return err

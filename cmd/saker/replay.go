@@ -36,6 +36,22 @@ func (a *app) replay(path string) error {
 // and the rules see each event as the converter upgrades it, while the
 // printer prints the original, as sysdig shows it.
 func (a *app) replayLoaded(path string) error {
+	if a.o.dryRun {
+		rs, err := a.loadRules()
+		if err != nil {
+			return err
+		}
+		if _, err := a.newEngine(rs); err != nil {
+			return err
+		}
+		a.log.Info("dry run: configuration and rules loaded", "rules", rs.EnabledCount())
+		return nil
+	}
+	removePid, err := a.writePidFile()
+	if err != nil {
+		return err
+	}
+	defer removePid()
 	// mapped: events are read where the page cache holds them; the
 	// loops below run in r.Guard, which makes a file truncated under
 	// them an error

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -237,4 +238,17 @@ func (a *app) resolveRuleNames() {
 		return
 	}
 	a.log.Debug("rules: DNS names resolved", "names", len(names), "took", took)
+}
+
+// writePidFile writes the process id to -P/--pidfile, as Falco does, and
+// returns what removes it at exit (a no-op without the flag).
+func (a *app) writePidFile() (func(), error) {
+	path := a.o.pidFile
+	if path == "" {
+		return func() {}, nil
+	}
+	if err := os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		return nil, &exitError{code: 1, err: fmt.Errorf("pid file: %w", err)}
+	}
+	return func() { _ = os.Remove(path) }, nil
 }
