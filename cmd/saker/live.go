@@ -308,6 +308,11 @@ func (a *app) recordLoaded() error {
 	if a.o.recordFile == "" {
 		return &exitError{code: 2, err: errors.New("saker record: -w FILE is required")}
 	}
+	removePid, err := a.writePidFile()
+	if err != nil {
+		return err
+	}
+	defer removePid()
 	var match *filter.Filter
 	var generic []string
 	ctx := &fields.Ctx{}
