@@ -11,12 +11,12 @@ import (
 	"github.com/sakersec/saker/receiver/event"
 )
 
-// FuzzReader feeds arbitrary bytes to the block reader: it must return an
-// error or events, never panic, loop forever, or allocate by a corrupt
-// length. Seeded with every trace (uncompressed, so the fuzzer mutates
-// blocks rather than the gzip stream) and a synthetic capture with every
-// block type the writer emits.
-func FuzzReader(f *testing.F) {
+// addCaptureSeeds seeds a capture fuzzer with every trace, uncompressed
+// (so the fuzzer mutates blocks rather than the gzip stream) and cut to
+// its first 64 KiB (small enough to mutate usefully: the header, metadata
+// and first events), and with a synthetic capture with every block type
+// the writer emits.
+func addCaptureSeeds(f *testing.F) {
 	for _, path := range traceFiles(f) {
 		raw, err := os.ReadFile(path)
 		if err != nil {
@@ -27,14 +27,19 @@ func FuzzReader(f *testing.F) {
 				raw = plain
 			}
 		}
-		// Keep seeds small enough for the fuzzer to mutate usefully: the
-		// header, metadata and first events.
 		if len(raw) > 64<<10 {
 			raw = raw[:64<<10]
 		}
 		f.Add(raw)
 	}
 	f.Add(sampleCapture(f, sampleMetadata(), false))
+}
+
+// FuzzReader feeds arbitrary bytes to the block reader: it must return an
+// error or events, never panic, loop forever, or allocate by a corrupt
+// length. Seeded by addCaptureSeeds.
+func FuzzReader(f *testing.F) {
+	addCaptureSeeds(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		r, err := NewReader(bytes.NewReader(raw))
 		if err != nil {
@@ -74,22 +79,7 @@ func FuzzReader(f *testing.F) {
 // ends them must be the same (a mapped capture is one buffer that never
 // refills, and its large blocks are decoded in place).
 func FuzzMapped(f *testing.F) {
-	for _, path := range traceFiles(f) {
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if zr, err := gzip.NewReader(bytes.NewReader(raw)); err == nil {
-			if plain, err := io.ReadAll(zr); err == nil {
-				raw = plain
-			}
-		}
-		if len(raw) > 64<<10 {
-			raw = raw[:64<<10]
-		}
-		f.Add(raw)
-	}
-	f.Add(sampleCapture(f, sampleMetadata(), false))
+	addCaptureSeeds(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		path := filepath.Join(t.TempDir(), "f.scap")
 		if err := os.WriteFile(path, raw, 0o644); err != nil {

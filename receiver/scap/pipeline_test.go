@@ -541,24 +541,9 @@ func TestPipelineCloseStalledSource(t *testing.T) {
 // FuzzPipeline feeds arbitrary bytes to a Pipeline (chunks small enough
 // that blocks are cut by them all the time) and to Reader + Converter:
 // the replays must be identical, errors included, whatever the input.
-// Seeded as FuzzReader.
+// Seeded as FuzzReader (addCaptureSeeds).
 func FuzzPipeline(f *testing.F) {
-	for _, path := range traceFiles(f) {
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if zr, err := gzip.NewReader(bytes.NewReader(raw)); err == nil {
-			if plain, err := io.ReadAll(zr); err == nil {
-				raw = plain
-			}
-		}
-		if len(raw) > 64<<10 {
-			raw = raw[:64<<10]
-		}
-		f.Add(raw)
-	}
-	f.Add(sampleCapture(f, sampleMetadata(), false))
+	addCaptureSeeds(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		want := serialTrail(t, bytes.NewReader(raw))
 		got := pipelineTrail(t, bytes.NewReader(raw), PipelineOptions{ChunkSize: 4 << 10, Batches: 2})
