@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,17 +76,11 @@ func TestRunKubernetesMetadataFromCRI(t *testing.T) {
 
 	// The lookups are metrics: the late pod's containers were resolved
 	// by lookups (the first pod's by the bootstrap listing).
-	stats := readLines(t, statsFile)
-	var last struct {
-		Metrics map[string]float64 `json:"metrics"`
+	last := lastStatsMetrics(t, statsFile)
+	if v := last[`saker_container_metadata_lookups_total{outcome="resolved"}`]; v < 1 {
+		t.Errorf("saker_container_metadata_lookups_total{outcome=\"resolved\"} = %v, want ≥ 1; metrics: %v", v, last)
 	}
-	if len(stats) == 0 || json.Unmarshal([]byte(stats[len(stats)-1]), &last) != nil {
-		t.Fatalf("stats file: %q", stats)
-	}
-	if v := last.Metrics[`saker_container_metadata_lookups_total{outcome="resolved"}`]; v < 1 {
-		t.Errorf("saker_container_metadata_lookups_total{outcome=\"resolved\"} = %v, want ≥ 1; metrics: %v", v, last.Metrics)
-	}
-	if _, ok := last.Metrics["saker_container_metadata_dropped_total"]; !ok {
+	if _, ok := last["saker_container_metadata_dropped_total"]; !ok {
 		t.Error("saker_container_metadata_dropped_total missing")
 	}
 

@@ -127,11 +127,7 @@ func (a *app) syscallSelection(types []event.Type, generic []string) ebpf.Select
 // (logrotate); SIGHUP does too, and reloads the rules (reload.go), as do
 // changed rules or configuration files with watch_config_files. The webserver serves /metrics, /healthz and /version.
 func (a *app) runLoaded() error {
-	rs, err := a.loadRules()
-	if err != nil {
-		return err
-	}
-	eng, err := a.newEngine(rs)
+	rs, eng, err := a.loadEngine()
 	if err != nil {
 		return err
 	}

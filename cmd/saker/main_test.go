@@ -44,6 +44,20 @@ func lines(s string) []string {
 	return out
 }
 
+// lastStatsMetrics returns the metrics of the last line of a
+// --stats-file, failing the test if there is none.
+func lastStatsMetrics(t *testing.T, path string) map[string]float64 {
+	t.Helper()
+	stats := readLines(t, path)
+	var last struct {
+		Metrics map[string]float64 `json:"metrics"`
+	}
+	if len(stats) == 0 || json.Unmarshal([]byte(stats[len(stats)-1]), &last) != nil {
+		t.Fatalf("stats file: %q", stats)
+	}
+	return last.Metrics
+}
+
 func readLines(t *testing.T, path string) []string {
 	b, err := os.ReadFile(path)
 	if err != nil {

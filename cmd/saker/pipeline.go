@@ -61,14 +61,10 @@ type pipeline struct {
 // flush. Safe from any goroutine.
 func (p *pipeline) adopt(eng *engine.Engine) { p.next.Store(eng) }
 
-// current returns the engine in force. Safe from any goroutine once cur
-// holds the first engine (live sets it before the loop starts).
-func (p *pipeline) current() *engine.Engine {
-	if e := p.cur.Load(); e != nil {
-		return e
-	}
-	return p.eng
-}
+// current returns the engine in force, from any goroutine: live stores
+// the first engine in cur before the loop starts, and flush every later
+// one.
+func (p *pipeline) current() *engine.Engine { return p.cur.Load() }
 
 func (p *pipeline) process(ev *event.Event) {
 	p.counters.Received(p.source, 1)

@@ -132,11 +132,7 @@ func (r *reloader) rebuild(why string) error {
 	}
 	na := *r.a
 	na.cfg = cfg
-	rs, err := na.loadRules()
-	if err != nil {
-		return err
-	}
-	eng, err := na.newEngine(rs)
+	rs, eng, err := na.loadEngine()
 	if err != nil {
 		return err
 	}
@@ -191,11 +187,7 @@ func restartOnly(old, cur *config.Config) []string {
 func (r *reloader) fingerprint() string {
 	var b strings.Builder
 	files := slices.Clone(r.cfg.Files())
-	entries := r.cfg.RulesFiles
-	if len(entries) == 0 {
-		entries = r.cfg.RulesFile
-	}
-	for _, e := range entries {
+	for _, e := range rulesEntries(r.cfg) {
 		if e == BuiltinRules {
 			continue
 		}

@@ -1,14 +1,16 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sakersec/saker/config"
 )
 
 // markerRule is a rule that fires on an exec whose command line holds
@@ -154,15 +156,9 @@ func TestRunReloadsChangedRules(t *testing.T) {
 		}
 	}
 	// the reloads are metrics
-	stats := readLines(t, r.stats)
-	var last struct {
-		Metrics map[string]float64 `json:"metrics"`
-	}
-	if len(stats) == 0 || json.Unmarshal([]byte(stats[len(stats)-1]), &last) != nil {
-		t.Fatalf("stats file: %q", stats)
-	}
+	last := lastStatsMetrics(t, r.stats)
 	for k, want := range map[string]float64{`saker_rules_reloads_total{outcome="succeeded"}`: 1, `saker_rules_reloads_total{outcome="failed"}`: 1} {
-		if v := last.Metrics[k]; v != want {
+		if v := last[k]; v != want {
 			t.Errorf("%s = %v, want %v", k, v, want)
 		}
 	}
@@ -189,4 +185,15 @@ func TestRunReloadsOnSIGHUP(t *testing.T) {
 	}
 	r.waitAlert("b", 0, 5*time.Second)
 	r.wait()
+}
+
+// Every field a reload applies names a field of config.Config: a renamed
+// field would otherwise be reported as waiting for a restart.
+func TestReloadableNamesConfigFields(t *testing.T) {
+	typ := reflect.TypeOf(config.Config{})
+	for name := range reloadable {
+		if _, ok := typ.FieldByName(name); !ok {
+			t.Errorf("reloadable names %q, which config.Config does not have", name)
+		}
+	}
 }

@@ -37,11 +37,8 @@ func (a *app) replay(path string) error {
 // printer prints the original, as sysdig shows it.
 func (a *app) replayLoaded(path string) error {
 	if a.o.dryRun {
-		rs, err := a.loadRules()
+		rs, _, err := a.loadEngine()
 		if err != nil {
-			return err
-		}
-		if _, err := a.newEngine(rs); err != nil {
 			return err
 		}
 		a.log.Info("dry run: configuration and rules loaded", "rules", rs.EnabledCount())
@@ -68,11 +65,7 @@ func (a *app) replayLoaded(path string) error {
 		return r.Guard(func() error { return a.printEvents(path, src, st) })
 	}
 
-	rs, err := a.loadRules()
-	if err != nil {
-		return err
-	}
-	eng, err := a.newEngine(rs)
+	_, eng, err := a.loadEngine()
 	if err != nil {
 		return err
 	}

@@ -107,14 +107,7 @@ func rulesFiles(entries []string) ([]string, error) {
 // reports warnings, and applies the selection settings in Falco's order:
 // minimum priority, the rules: enable/disable list, then -D, -T and -t.
 func (a *app) loadRules() (*rules.Ruleset, error) {
-	entries := a.cfg.RulesFiles
-	if len(entries) == 0 {
-		entries = a.cfg.RulesFile
-	}
-	if len(entries) == 0 {
-		entries = []string{BuiltinRules}
-	}
-	paths, err := rulesFiles(entries)
+	paths, err := rulesFiles(rulesEntries(a.cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +170,33 @@ func (a *app) loadRules() (*rules.Ruleset, error) {
 	}
 	a.log.Debug("rules loaded", "rules", len(rs.Rules), "enabled", rs.EnabledCount())
 	return rs, nil
+}
+
+// rulesEntries are the rules files and directories configured:
+// rules_files, else Falco's older rules_file, else saker's built-in rules.
+func rulesEntries(cfg *config.Config) []string {
+	entries := cfg.RulesFiles
+	if len(entries) == 0 {
+		entries = cfg.RulesFile
+	}
+	if len(entries) == 0 {
+		entries = []string{BuiltinRules}
+	}
+	return entries
+}
+
+// loadEngine loads the rules (loadRules) and builds the engine over them
+// (newEngine).
+func (a *app) loadEngine() (*rules.Ruleset, *engine.Engine, error) {
+	rs, err := a.loadRules()
+	if err != nil {
+		return nil, nil, err
+	}
+	eng, err := a.newEngine(rs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rs, eng, nil
 }
 
 // newEngine builds the rule engine over rs with the alert settings of the
