@@ -125,7 +125,8 @@ func (a *app) syscallSelection(types []event.Type, generic []string) ebpf.Select
 // drop monitor → sampling → rules → outputs, until SIGINT/SIGTERM (or -M,
 // or the drop monitor's exit action). SIGUSR1 reopens the file outputs
 // (logrotate); SIGHUP does too, and reloads the rules (reload.go), as do
-// changed rules or configuration files with watch_config_files. The webserver serves /metrics, /healthz and /version.
+// changed rules or configuration files with watch_config_files. The
+// webserver serves /metrics, /healthz and /version.
 func (a *app) runLoaded() error {
 	rs, eng, err := a.loadEngine()
 	if err != nil {
