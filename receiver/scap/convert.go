@@ -21,6 +21,10 @@ import (
 // thread id costs one small buffer.
 type Converter struct {
 	enters map[int64]*[]byte // last managed enter event per thread
+	// stored is set once an enter event has been stored: until then no
+	// thread has one, and whether an event passes depends on its type and
+	// parameter count alone (see passNeed)
+	stored bool
 	// a direct-mapped cache of enters: the threads of a stream are few
 	// and interleave, and a map lookup costs several cache misses
 	cache [slotCacheSize]slotEntry
@@ -170,6 +174,7 @@ func (c *Converter) passes(raw []byte) bool {
 	case convEnter:
 		p := c.slot(int64(binary.LittleEndian.Uint64(raw[8:])), true)
 		*p = append((*p)[:0], raw...)
+		c.stored = true
 		return true
 	}
 	if p := c.slot(int64(binary.LittleEndian.Uint64(raw[8:])), false); p != nil && len(*p) > 0 {
@@ -178,6 +183,32 @@ func (c *Converter) passes(raw []byte) bool {
 	plan := convPlans[t]
 	return plan.target == t && binary.LittleEndian.Uint32(raw[22:]) >= uint32(len(plan.params))
 }
+
+// passNeed[t] is, for a Converter that has stored no enter event, the
+// least parameter count with which an event of type t passes (see
+// passes): 0 for types the converter does not manage, the newest
+// version's count for managed exits of that version, and noPass for the
+// rest (managed enter events, which are stored, and older exits, which
+// are rewritten).
+var passNeed = func() (n [event.MaxType]uint32) {
+	for t := event.Type(0); t < event.MaxType; t++ {
+		switch convKind[t] {
+		case convPass:
+		case convExit:
+			if plan := convPlans[t]; plan.target == t {
+				n[t] = uint32(len(plan.params))
+				continue
+			}
+			n[t] = noPass
+		default:
+			n[t] = noPass
+		}
+	}
+	return n
+}()
+
+// noPass is above any parameter count (event.MaxParams).
+const noPass = math.MaxUint32
 
 // Convert returns the event state tracking and rules should see for e.
 func (c *Converter) Convert(e *event.Event) *event.Event {
@@ -203,6 +234,7 @@ func (c *Converter) convert(e *event.Event) []byte {
 	case convEnter:
 		p := c.slot(e.Tid(), true)
 		*p = append((*p)[:0], e.Raw()...)
+		c.stored = true
 		return nil
 	}
 	tid := e.Tid()

@@ -12,10 +12,10 @@ import (
 )
 
 // addCaptureSeeds seeds a capture fuzzer with every trace, uncompressed
-// (so the fuzzer mutates blocks rather than the gzip stream) and cut to
-// its first 64 KiB (small enough to mutate usefully: the header, metadata
-// and first events), and with a synthetic capture with every block type
-// the writer emits.
+// (so the fuzzer mutates blocks rather than the gzip stream), as stored
+// and in its exit-only form, each cut to its first 64 KiB (small enough
+// to mutate usefully: the header, metadata and first events), and with a
+// synthetic capture with every block type the writer emits.
 func addCaptureSeeds(f *testing.F) {
 	for _, path := range traceFiles(f) {
 		raw, err := os.ReadFile(path)
@@ -27,10 +27,14 @@ func addCaptureSeeds(f *testing.F) {
 				raw = plain
 			}
 		}
-		if len(raw) > 64<<10 {
-			raw = raw[:64<<10]
+		// and as current drivers write it, which the Pipeline's fast
+		// path reads
+		for _, seed := range [][]byte{raw, exitOnlyData(f, raw)} {
+			if len(seed) > 64<<10 {
+				seed = seed[:64<<10]
+			}
+			f.Add(seed)
 		}
-		f.Add(raw)
 	}
 	f.Add(sampleCapture(f, sampleMetadata(), false))
 }

@@ -96,6 +96,30 @@ func TestMappedWindows(t *testing.T) {
 		data = flipCompression(t, data)
 	}
 	mappedTrails(t, "run_as_user_0_container, small windows", data)
+	exitOnly := exitOnlyData(t, data)
+	mappedTrails(t, "run_as_user_0_container exit-only, small windows", exitOnly)
+
+	// every event recorded in a batch starts inside its window
+	path := filepath.Join(t.TempDir(), "exitonly.scap")
+	if err := os.WriteFile(path, exitOnly, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenOptions(path, Options{Map: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPipeline(r, PipelineOptions{})
+	defer p.Close()
+	n := 0
+	for p.Next() {
+		if p.cur.bits&recInArena == 0 && int(p.cur.pos)-evfHeader >= mapWindow {
+			t.Fatalf("event %d recorded at %d in a window of %d", p.Event().Num, p.cur.pos, mapWindow)
+		}
+		n++
+	}
+	if p.Err() != nil || n < 1000 {
+		t.Fatalf("%d events, %v", n, p.Err())
+	}
 }
 
 // TestMappedTruncated truncates a mapped capture while it is being

@@ -272,7 +272,9 @@ func (p *pipe) produce() {
 			}
 			r.rebase()
 		}
-		if pos, n, num, ok := r.nextFramed(); ok {
+		if p.frameRun() > 0 {
+			// the batch may be full
+		} else if pos, n, num, ok := r.nextFramed(); ok {
 			raw := r.buf[pos : pos+n]
 			if p.conv.passes(raw) {
 				p.record(raw, pos, nil)
@@ -311,6 +313,95 @@ func (p *pipe) produce() {
 			}
 		}
 	}
+}
+
+// frameRun is produce's fast path, for the events that make most of a
+// capture: it records the events that follow one another in the chunk
+// the batch points into, as long as each is a whole v2 event block
+// whose type numbers plainly and that the Converter passes on its type
+// and parameter count alone (it has stored no enter event), up to the
+// batch's capacity. For those it does what nextFramed, passes and record
+// do one call at a time, with the positions in registers, and moves the
+// Reader past them; at any other event it stops, and nextFramed or Next
+// takes that event. It returns how many events it recorded.
+//
+// Measured with Next's fast path (exit-only benchmark capture, mapped,
+// state applied; median of 16 interleaved replays): 43.5 ns/event with
+// neither fast path, 39.3 with this one, 33.2 with Next's, 32.7 with
+// both.
+func (p *pipe) frameRun() int {
+	r, b := p.r, p.b
+	c := r.cur
+	if r.pending || r.generalOnly || r.prefix || c == nil || p.conv.stored {
+		return 0
+	}
+	if b.chunk != nil && unsafe.SliceData(c) != unsafe.SliceData(b.chunk) {
+		return 0
+	}
+	hidden := uint8(classInternal)
+	if r.opts.Numbering == NumberLikeSysdig {
+		hidden |= classUnknownTo029
+	}
+	buf := r.buf[:r.wpos] // r.buf is c (see record)
+	startMax := len(buf)  // an event starting here or later is left
+	if r.mapped != nil {
+		startMax = min(startMax, mapWindow) // records hold u32 offsets
+	}
+	recs := b.recs
+	first := len(recs)
+	pos := r.rpos
+loop:
+	for len(recs) < cap(recs)-1 && pos < startMax {
+		blk := buf[pos:]
+		if len(blk) < blockHeaderSize+2+event.HeaderSize+blockTrailerSize {
+			break
+		}
+		hdr, bits := blockHeaderSize+2, uint8(0)
+		switch binary.LittleEndian.Uint32(blk) {
+		case blockEVV2, blockEVV2Large:
+		case blockEVFV2, blockEVFV2Large:
+			hdr, bits = evfHeader, recHasFlags
+		default:
+			break loop
+		}
+		total := binary.LittleEndian.Uint32(blk[4:])
+		if uint64(total) > uint64(len(blk)) || total < uint32(hdr+event.HeaderSize+blockTrailerSize) ||
+			binary.LittleEndian.Uint32(blk[total-blockTrailerSize:]) != total {
+			break
+		}
+		raw := blk[hdr : total-blockTrailerSize]
+		l := binary.LittleEndian.Uint32(raw[16:])
+		t := event.Type(binary.LittleEndian.Uint16(raw[20:]))
+		if l < event.HeaderSize || uint64(l) > uint64(len(raw)) || !t.Valid() ||
+			typeClass[t]&hidden != 0 || binary.LittleEndian.Uint32(raw[22:]) < passNeed[t] {
+			break
+		}
+		recs = append(recs, rec{pos: uint32(pos + hdr), vis: Visible, bits: bits})
+		pos += int(total)
+	}
+	return p.ranTo(recs, first, pos)
+}
+
+// ranTo ends frameRun: the batch keeps the records, and the Reader
+// moves past them to pos, numbered. (Its accessors for the current event
+// — Offset, EventFlags, Visibility — are not used under a Pipeline, and
+// nextFramed and Next set them anew for the next event.)
+func (p *pipe) ranTo(recs []rec, first, pos int) int {
+	n := len(recs) - first
+	if n == 0 {
+		return 0
+	}
+	r, b := p.r, p.b
+	if b.chunk == nil {
+		b.chunk, b.base = r.cur, r.off-int64(r.rpos)
+	}
+	b.recs = recs
+	p.used = true
+	r.off += int64(pos - r.rpos)
+	r.rpos = pos
+	r.num += uint64(n)
+	r.vis = Visible
+	return n
 }
 
 // end sends the last batch, which ends with err (io.EOF at the end).
@@ -403,6 +494,34 @@ func (p *pipe) record(raw []byte, pos int, conv []byte) {
 // reused) when it moves past the batch's last event. Whoever keeps event
 // data longer copies it, as with [Reader.Next].
 func (p *Pipeline) Next() bool {
+	// the common case on its own, where the compiler keeps it tight: the
+	// next record of the batch is an event in the chunk that was not
+	// converted and is numbered (see frameRun for what it gains)
+	if i := p.i + 1; i < len(p.b.recs) && !p.ended {
+		b := p.b
+		if x := b.recs[i]; x.bits&^recHasFlags == 0 && x.vis != HiddenUnknownType {
+			pos := int(x.pos)
+			raw := b.chunk[pos : pos+int(binary.LittleEndian.Uint32(b.chunk[pos+16:]))]
+			hdr := evHeader
+			if x.bits != 0 {
+				hdr = evfHeader
+			}
+			if p.ev.Reset(raw, binary.LittleEndian.Uint16(b.chunk[pos-hdr+blockHeaderSize:])) == nil {
+				p.i, p.cur = i, x
+				p.origPos, p.convPos = pos, -1
+				p.num++
+				p.ev.Num = p.num
+				p.origOK, p.has = false, true
+				return true
+			}
+		}
+	}
+	return p.next()
+}
+
+// next is Next for every record (the slow path); an event whose Reset
+// failed on the fast path comes here again and gets its error.
+func (p *Pipeline) next() bool {
 	if p.ended {
 		return false
 	}

@@ -550,3 +550,171 @@ func FuzzPipeline(f *testing.F) {
 		compareTrails(t, "fuzz", want, got)
 	})
 }
+
+// exitOnlyData returns the capture in data as current drivers write it:
+// every event converted, the enter events the converter manages dropped
+// (what scaptest.ExitOnlyCapture does to a trace), plain. Replaying it, a
+// Pipeline's producer takes its fast path (frameRun) for nearly every
+// event.
+func exitOnlyData(t testing.TB, data []byte) []byte {
+	t.Helper()
+	r, err := NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var out bytes.Buffer
+	w, err := NewWriter(&out, r.Metadata(), WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewConverter()
+	var e event.Event
+	for {
+		err := r.Next(&e)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		conv := c.Convert(&e)
+		if e.Dir() == event.Enter && e.Info().Flags&event.FlagConverterManaged != 0 {
+			continue
+		}
+		f, hf := r.EventFlags()
+		if err := w.WriteRaw(conv.Raw(), e.CPU, f, hf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// TestPipelineExitOnly replays the exit-only form of every trace (read
+// with every option set, and mapped) through Pipelines and checks each
+// replay is the Reader's.
+func TestPipelineExitOnly(t *testing.T) {
+	for _, path := range traceFiles(t) {
+		name, _ := filepath.Rel(tracesDir(t), path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exitOnly := exitOnlyData(t, data)
+		want := serialTrail(t, bytes.NewReader(exitOnly))
+		for _, o := range pipelineOptionSets {
+			got := pipelineTrail(t, bytes.NewReader(exitOnly), o)
+			compareTrails(t, fmt.Sprintf("%s (exit-only, %+v)", name, o), want, got)
+		}
+		mappedTrails(t, name+" (exit-only)", exitOnly)
+	}
+}
+
+// TestPipelineFastPathBreaks replays captures in which the events the
+// producer's fast path takes alternate with every kind it leaves to the
+// general path — internal events, types sysdig 0.29 does not know, EVF
+// blocks with flags, managed enter events (after which the Converter
+// holds one and the fast path is off), exits of old versions (rewritten),
+// and a damaged event — under both numberings, read and mapped, and
+// checks each replay is the Reader's.
+func TestPipelineFastPathBreaks(t *testing.T) {
+	var unknown029 event.Type
+	for typ := event.Type(Sysdig029MaxType); typ < event.MaxType; typ++ {
+		if convKind[typ] == convPass && typ.Info().Category&event.CatInternal == 0 && len(typ.Info().Params) == 0 {
+			unknown029 = typ
+			break
+		}
+	}
+	if unknown029 == 0 {
+		t.Fatal("no parameterless type unknown to sysdig 0.29")
+	}
+	var b event.Builder
+	ts := uint64(1700000000000000000)
+	ev := func(kind string) []byte {
+		ts += 1000
+		switch kind {
+		case "close": // the newest close exit: the fast path
+			b.Begin(event.SyscallCloseX, ts, 100)
+			b.Int64(0)
+			b.Int64(3)
+		case "getuid": // not managed: the fast path
+			b.Begin(event.SyscallGetuidX, ts, 100)
+			b.Int64(0)
+		case "procinfo": // internal
+			b.Begin(event.ProcinfoE, ts, 100)
+			b.Uint64(1)
+			b.Uint64(1)
+		case "unknown029":
+			b.Begin(unknown029, ts, 100)
+		case "oldclose": // an old close exit (no fd): rewritten
+			b.Begin(event.SyscallCloseX-2, ts, 100)
+			b.Int64(0)
+		case "enter": // a managed enter: stored, the fast path ends
+			b.Begin(event.SyscallCloseE, ts, 100)
+			b.Int64(3)
+		case "short": // a close exit missing its fd: rewritten
+			b.Begin(event.SyscallCloseX, ts, 100)
+			b.Int64(0)
+		}
+		return b.Finish()
+	}
+	md := &Metadata{Processes: []Process{{Tid: 100, Pid: 100, Ptid: 1, Comm: "cat", Exe: "cat", Vtid: 100, Vpid: 100, LoginUID: noLoginUID}}}
+	for _, seq := range []string{
+		"close,getuid,procinfo,close,unknown029,getuid,close,flags:close,flags:getuid,close",
+		"getuid,close,oldclose,close,short,getuid,close",
+		"close,getuid,close,enter,close,getuid,close",
+		"close,getuid,close,damaged,close",
+	} {
+		var out bytes.Buffer
+		w, err := NewWriter(&out, md, WriterOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for round := 0; round < 300; round++ { // several chunks of small option sets
+			for _, kind := range strings.Split(seq, ",") {
+				flags, hasFlags := uint32(0), false
+				if k, ok := strings.CutPrefix(kind, "flags:"); ok {
+					kind, flags, hasFlags = k, 0x5a, true
+				}
+				raw := ev(kind)
+				if kind == "damaged" {
+					if round < 299 {
+						continue
+					}
+					raw = ev("close")
+					binary.LittleEndian.PutUint16(raw[event.HeaderSize:], 200) // a length past the end
+				}
+				if err := w.WriteRaw(raw, uint16(round%4), flags, hasFlags); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		data := out.Bytes()
+		for _, numbering := range []Numbering{NumberLikeSysdig, NumberAll} {
+			name := fmt.Sprintf("%s (numbering %d)", seq, numbering)
+			r, err := NewReaderOptions(bytes.NewReader(data), Options{Numbering: numbering})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := readerTrail(t, r)
+			r.Close()
+			if len(want.steps) < 300 {
+				t.Fatalf("%s: %d events", name, len(want.steps))
+			}
+			for _, o := range pipelineOptionSets {
+				r, err := NewReaderOptions(bytes.NewReader(data), Options{Numbering: numbering})
+				if err != nil {
+					t.Fatal(err)
+				}
+				compareTrails(t, fmt.Sprintf("%s %+v", name, o), want, pipelineTrailOf(t, r, o))
+			}
+		}
+		mappedTrails(t, seq, data)
+	}
+}
