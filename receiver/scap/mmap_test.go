@@ -190,3 +190,125 @@ func TestMapFallsBack(t *testing.T) {
 	compareTrails(t, "gzip, Map", serialTrail(t, bytes.NewReader(plain)), readerTrail(t, r))
 	r.Close()
 }
+
+// repeatedCapture writes a plain capture of the exit-only form of the
+// default trace repeated to at least size bytes, and returns its path
+// and event count.
+func repeatedCapture(t *testing.T, size int) (string, int) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(tracesDir(t), "falco-test", "psp", "run_as_user_0_container.scap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data[0] == 0x1f {
+		data = flipCompression(t, data)
+	}
+	r, err := NewReader(bytes.NewReader(exitOnlyData(t, data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	type ev struct {
+		raw []byte
+		cpu uint16
+	}
+	var evs []ev
+	var e event.Event
+	for r.Next(&e) == nil {
+		evs = append(evs, ev{bytes.Clone(e.Raw()), e.CPU})
+	}
+	path := filepath.Join(t.TempDir(), "big.scap")
+	w, err := Create(path, r.Metadata(), WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, written := 0, 0
+	for written < size {
+		for _, x := range evs {
+			if err := w.WriteRaw(x.raw, x.cpu, 0, false); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			written += len(x.raw) + 16
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path, n
+}
+
+// TestPipelineDropsReleased replays a mapped capture through a Pipeline:
+// the pages its consumer is done with are unmapped as it goes (all but
+// the last few batches' by the end), every event is delivered, and an
+// event view kept past its Next, read once its pages are gone, is an
+// error wrapping ErrReleased rather than a crash or stale bytes.
+func TestPipelineDropsReleased(t *testing.T) {
+	saved := dropMin
+	dropMin = 1 << 20
+	defer func() { dropMin = saved }()
+	path, n := repeatedCapture(t, 24<<20)
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r, err := OpenOptions(path, Options{Map: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPipeline(r, PipelineOptions{})
+	got := 0
+	var maxDropped int64
+	err = r.Guard(func() error {
+		for p.Next() {
+			got++
+			// every view of the current event is readable
+			if raw := p.Event().Raw(); raw[len(raw)-1] == 0 && raw[0] == 0 && raw[1] == 0 {
+				return fmt.Errorf("event %d: zero timestamp bytes", got)
+			}
+			maxDropped = max(maxDropped, r.mapped.dropped.Load())
+		}
+		return p.Err()
+	})
+	p.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != n {
+		t.Fatalf("%d events, %d written", got, n)
+	}
+	// the producer is at most Batches batches (of at most 8192 events,
+	// about 600 KiB here) ahead of the consumer, plus dropMin
+	if lag := st.Size() - maxDropped; lag > 8<<20 {
+		t.Fatalf("%d of %d bytes dropped by the end (lag %d)", maxDropped, st.Size(), lag)
+	}
+	t.Logf("%d events; %d of %d bytes unmapped before Close", got, maxDropped, st.Size())
+
+	// a view kept too long
+	r, err = OpenOptions(path, Options{Map: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	p = NewPipeline(r, PipelineOptions{})
+	defer p.Close()
+	var kept []byte
+	i := 0
+	err = r.Guard(func() error {
+		for p.Next() {
+			if i++; i == 1000 {
+				kept = p.Event().Raw()
+			}
+			if kept != nil && r.mapped.dropped.Load() > 2<<20 {
+				return fmt.Errorf("read a dropped page: %d", kept[0])
+			}
+		}
+		return fmt.Errorf("nothing dropped: %v", p.Err())
+	})
+	var fe *FormatError
+	if !errors.Is(err, ErrReleased) || errors.Is(err, ErrChanged) || !errors.As(err, &fe) || fe.Offset >= 1<<20 {
+		t.Fatalf("reading a released view: %v", err)
+	}
+	t.Log(err)
+}

@@ -177,7 +177,17 @@ type pipe struct {
 	b       *batch // being filled; nil once stopped
 	used    bool   // an event recorded since r's current chunk became current lies in it
 	skipped uint64 // r.skipped, as recorded
+
+	// mapped captures (see dropReleased): where each batch sent lies in
+	// the file (the first block it may read; noStart: none), in a ring
+	// indexed by send order, how many were sent, and how many batches
+	// were taken from free
+	starts      []int64
+	sent, taken int
 }
+
+// noStart is the start of a batch with no event in the mapping.
+const noStart = math.MaxInt64
 
 // NewPipeline starts replaying the events of r from where it stands (after
 // NewReader: the first event). It converts them with a new [Converter].
@@ -215,6 +225,9 @@ func NewPipeline(r *Reader, opts PipelineOptions) *Pipeline {
 		bufs[i] = make([]byte, headroom+size)
 	}
 	r.useChunks(bufs, p.retire, p.refill)
+	if r.mapped != nil {
+		p.starts = make([]int64, nb+1)
+	}
 	pl := &Pipeline{p: p, i: -1, num: r.num}
 	pl.b = &pl.none
 	go p.run()
@@ -349,7 +362,7 @@ func (p *pipe) frameRun() int {
 	}
 	recs := b.recs
 	first := len(recs)
-	pos := r.rpos
+	pos, last := r.rpos, r.rpos
 loop:
 	for len(recs) < cap(recs)-1 && pos < startMax {
 		blk := buf[pos:]
@@ -377,16 +390,17 @@ loop:
 			break
 		}
 		recs = append(recs, rec{pos: uint32(pos + hdr), vis: Visible, bits: bits})
+		last = pos
 		pos += int(total)
 	}
-	return p.ranTo(recs, first, pos)
+	return p.ranTo(recs, first, last, pos)
 }
 
 // ranTo ends frameRun: the batch keeps the records, and the Reader
-// moves past them to pos, numbered. (Its accessors for the current event
-// — Offset, EventFlags, Visibility — are not used under a Pipeline, and
-// nextFramed and Next set them anew for the next event.)
-func (p *pipe) ranTo(recs []rec, first, pos int) int {
+// moves past them to pos, numbered, its last block the one at last. (Its
+// other accessors for the current event — EventFlags, Visibility — are
+// not used under a Pipeline, and nextFramed and Next set them anew.)
+func (p *pipe) ranTo(recs []rec, first, last, pos int) int {
 	n := len(recs) - first
 	if n == 0 {
 		return 0
@@ -397,6 +411,7 @@ func (p *pipe) ranTo(recs []rec, first, pos int) int {
 	}
 	b.recs = recs
 	p.used = true
+	r.blockOff = r.off + int64(last-r.rpos)
 	r.off += int64(pos - r.rpos)
 	r.rpos = pos
 	r.num += uint64(n)
@@ -432,6 +447,18 @@ func (p *pipe) retire(c []byte) {
 func (p *pipe) send() bool {
 	b := p.b
 	p.b = nil
+	if p.starts != nil {
+		start := int64(noStart)
+		for _, x := range b.recs {
+			if x.bits&(recInArena|recSkip) == 0 {
+				// (at most evfHeader back: where its block starts)
+				start = b.base + int64(x.pos) - evfHeader
+				break
+			}
+		}
+		p.starts[p.sent%len(p.starts)] = start
+		p.sent++
+	}
 	select {
 	case p.full <- b:
 		return true
@@ -444,10 +471,38 @@ func (p *pipe) send() bool {
 func (p *pipe) newBatch() bool {
 	select {
 	case p.b = <-p.free:
+		if p.starts != nil {
+			p.dropReleased()
+		}
 		return true
 	case <-p.stop:
 		return false
 	}
+}
+
+// dropReleased unmaps the part of a mapped capture the consumer is done
+// with, on this goroutine, as the replay goes (rather than all of it at
+// Close, on the consumer's: see mapping.drop). The free list started with
+// cap(free) batches, and the consumer releases batches in the order they
+// were sent, so when the n-th batch is taken from it, the first
+// n-cap(free) batches sent have been released: what lies before the next
+// one sent (or, if it is not sent yet, before the block the Reader is
+// at) is no longer read.
+func (p *pipe) dropReleased() {
+	p.taken++
+	released := p.taken - cap(p.free)
+	if released <= 0 {
+		return
+	}
+	bound := p.r.blockOff
+	if released < p.sent {
+		if s := p.starts[released%len(p.starts)]; s == noStart {
+			return // (rare: all its events are in its arena)
+		} else {
+			bound = min(bound, s)
+		}
+	}
+	p.r.mapped.drop(bound)
 }
 
 // record records the event the Reader just delivered: raw, at pos in
