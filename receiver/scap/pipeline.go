@@ -330,9 +330,9 @@ func (p *pipe) produce() {
 
 // frameRun is produce's fast path, for the events that make most of a
 // capture: it records the events that follow one another in the chunk
-// the batch points into, as long as each is a whole v2 event block
-// whose type numbers plainly and that the Converter passes on its type
-// and parameter count alone (it has stored no enter event), up to the
+// the batch points into, as long as each is a whole v2 event block that
+// the Converter passes on its type and parameter count alone (it has
+// stored no enter event), past the initial run of the capture, up to the
 // batch's capacity. For those it does what nextFramed, passes and record
 // do one call at a time, with the positions in registers, and moves the
 // Reader past them; at any other event it stops, and nextFramed or Next
@@ -351,9 +351,9 @@ func (p *pipe) frameRun() int {
 	if b.chunk != nil && unsafe.SliceData(c) != unsafe.SliceData(b.chunk) {
 		return 0
 	}
-	hidden := uint8(classInternal)
+	unknown := uint8(0) // the class bit of types neither numbered nor shown
 	if r.opts.Numbering == NumberLikeSysdig {
-		hidden |= classUnknownTo029
+		unknown = classUnknownTo029
 	}
 	buf := r.buf[:r.wpos] // r.buf is c (see record)
 	startMax := len(buf)  // an event starting here or later is left
@@ -361,8 +361,8 @@ func (p *pipe) frameRun() int {
 		startMax = min(startMax, mapWindow) // records hold u32 offsets
 	}
 	recs := b.recs
-	first := len(recs)
-	pos, last := r.rpos, r.rpos
+	first, numbered := len(recs), uint64(0)
+	pos, last, vis := r.rpos, r.rpos, Visible
 loop:
 	for len(recs) < cap(recs)-1 && pos < startMax {
 		blk := buf[pos:]
@@ -386,21 +386,33 @@ loop:
 		l := binary.LittleEndian.Uint32(raw[16:])
 		t := event.Type(binary.LittleEndian.Uint16(raw[20:]))
 		if l < event.HeaderSize || uint64(l) > uint64(len(raw)) || !t.Valid() ||
-			typeClass[t]&hidden != 0 || binary.LittleEndian.Uint32(raw[22:]) < passNeed[t] {
+			binary.LittleEndian.Uint32(raw[22:]) < passNeed[t] {
 			break
 		}
-		recs = append(recs, rec{pos: uint32(pos + hdr), vis: Visible, bits: bits})
+		// numbered as numberType numbers it (past the initial run)
+		switch c := typeClass[t]; {
+		case c&unknown != 0:
+			vis = HiddenUnknownType
+		case c&classInternal != 0:
+			vis = HiddenInternal
+			numbered++
+		default:
+			vis = Visible
+			numbered++
+		}
+		recs = append(recs, rec{pos: uint32(pos + hdr), vis: vis, bits: bits})
 		last = pos
 		pos += int(total)
 	}
-	return p.ranTo(recs, first, last, pos)
+	return p.ranTo(recs, first, last, pos, numbered, vis)
 }
 
 // ranTo ends frameRun: the batch keeps the records, and the Reader
-// moves past them to pos, numbered, its last block the one at last. (Its
+// moves past them to pos, with numbered more events numbered and the
+// last one's visibility, its last block the one at last. (Its
 // other accessors for the current event — EventFlags, Visibility — are
 // not used under a Pipeline, and nextFramed and Next set them anew.)
-func (p *pipe) ranTo(recs []rec, first, last, pos int) int {
+func (p *pipe) ranTo(recs []rec, first, last, pos int, numbered uint64, vis Visibility) int {
 	n := len(recs) - first
 	if n == 0 {
 		return 0
@@ -414,8 +426,8 @@ func (p *pipe) ranTo(recs []rec, first, last, pos int) int {
 	r.blockOff = r.off + int64(last-r.rpos)
 	r.off += int64(pos - r.rpos)
 	r.rpos = pos
-	r.num += uint64(n)
-	r.vis = Visible
+	r.num += numbered
+	r.vis = vis
 	return n
 }
 
