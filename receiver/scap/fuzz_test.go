@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"io"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/sakersec/saker/receiver/event"
@@ -85,10 +84,7 @@ func FuzzReader(f *testing.F) {
 func FuzzMapped(f *testing.F) {
 	addCaptureSeeds(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		path := filepath.Join(t.TempDir(), "f.scap")
-		if err := os.WriteFile(path, raw, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		path := tempCapture(t, raw)
 		r, rerr := NewReader(bytes.NewReader(raw))
 		m, merr := OpenOptions(path, Options{Map: true})
 		if (rerr == nil) != (merr == nil) || rerr != nil && merr.Error() != path+": "+rerr.Error() {

@@ -11,15 +11,22 @@ import (
 	"github.com/sakersec/saker/receiver/event"
 )
 
-// mappedTrails replays the capture in data (plain) from a file mapped,
-// with Reader.Next and through Pipelines, and compares each replay with
-// the read one.
-func mappedTrails(t *testing.T, name string, data []byte) {
+// tempCapture writes data to a file of its own and returns its path.
+func tempCapture(t testing.TB, data []byte) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "c.scap")
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return path
+}
+
+// mappedTrails replays the capture in data (plain) from a file mapped,
+// with Reader.Next and through Pipelines, and compares each replay with
+// the read one.
+func mappedTrails(t *testing.T, name string, data []byte) {
+	t.Helper()
+	path := tempCapture(t, data)
 	want := serialTrail(t, bytes.NewReader(data))
 	open := func() *Reader {
 		r, err := OpenOptions(path, Options{Map: true})
@@ -100,11 +107,7 @@ func TestMappedWindows(t *testing.T) {
 	mappedTrails(t, "run_as_user_0_container exit-only, small windows", exitOnly)
 
 	// every event recorded in a batch starts inside its window
-	path := filepath.Join(t.TempDir(), "exitonly.scap")
-	if err := os.WriteFile(path, exitOnly, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	r, err := OpenOptions(path, Options{Map: true})
+	r, err := OpenOptions(tempCapture(t, exitOnly), Options{Map: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,10 +132,7 @@ func TestMappedWindows(t *testing.T) {
 func TestMappedTruncated(t *testing.T) {
 	plain, _ := boundaryCaptures(t)
 	for _, how := range []string{"next", "pipeline"} {
-		path := filepath.Join(t.TempDir(), "c.scap")
-		if err := os.WriteFile(path, plain, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		path := tempCapture(t, plain)
 		r, err := OpenOptions(path, Options{Map: true})
 		if err != nil {
 			t.Fatal(err)
