@@ -109,7 +109,7 @@ otlp_output:
 	eq(t, "-o beats all", c.OTLP.Endpoint, "cli-host:4317")
 	eq(t, "-o can switch the output off again", c.OTLP.Enabled, false)
 
-	bad := LoadOptions{File: f, Env: []string{"OTEL_EXPORTER_OTLP_PROTOCOL=http/json"}}
+	bad := LoadOptions{File: f, Env: []string{"OTEL_EXPORTER_OTLP_PROTOCOL=http/xml"}}
 	ce := loadErr(t, bad)
 	if _, ok := findProblem(ce.Problems, "otlp_output", "OTEL_EXPORTER_OTLP_PROTOCOL"); !ok {
 		t.Errorf("bad OTEL variable: %v", ce)

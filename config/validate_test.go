@@ -44,7 +44,7 @@ func TestValidationErrors(t *testing.T) {
 		{[]string{"http_output.enabled=true", "http_output.url=http://x", "http_output.timeout=0s"}, "http_output.timeout", "must be > 0, got 0s"},
 		{[]string{"syslog_output.facility=local9"}, "syslog_output.facility", `invalid value "local9", want one of kern, user`},
 		{[]string{"http_output.enabled=true", "http_output.url=http://x", "http_output.max_consecutive_timeouts=-1"}, "http_output.max_consecutive_timeouts", "must be >= 0, got -1"},
-		{[]string{"otlp_output.enabled=true", "otlp_output.protocol=http/json"}, "otlp_output.protocol", `"http/json" is not supported, use grpc or http/protobuf`},
+		{[]string{"otlp_output.enabled=true", "otlp_output.protocol=json"}, "otlp_output.protocol", `invalid value "json", want grpc, http/protobuf or http/json`},
 		{[]string{"otlp_output.enabled=true", "otlp_output.endpoint="}, "otlp_output.endpoint", "must be set"},
 		{[]string{"otlp_output.enabled=true", "otlp_output.queue.size=0"}, "otlp_output.queue.size", "must be >= 1, got 0"},
 		{[]string{"webserver.listen_port=70000"}, "webserver.listen_port", "must be 0 to 65535, got 70000"},

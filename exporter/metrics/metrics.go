@@ -173,6 +173,10 @@ func New(src Sources, opts Options) (*Metrics, error) {
 		if err != nil {
 			return nil, err
 		}
+		if opts.OTLP.Protocol == otlpclient.ProtocolHTTPJSON {
+			m.log.Info("metrics are pushed over OTLP/HTTP in protobuf: the OpenTelemetry SDK encodes metrics in nothing else (alerts go in JSON)",
+				"url", opts.OTLP.SignalURL("/v1/metrics"))
+		}
 		interval := opts.PushInterval
 		if interval <= 0 {
 			interval = DefaultPushInterval

@@ -34,7 +34,10 @@ func newOTLPExporter(ctx context.Context, c *otlpclient.Connection) (sdkmetric.E
 			opts = append(opts, otlpmetricgrpc.WithCompressor("gzip"))
 		}
 		return otlpmetricgrpc.New(ctx, opts...)
-	case otlpclient.ProtocolHTTPProtobuf:
+	case otlpclient.ProtocolHTTPProtobuf, otlpclient.ProtocolHTTPJSON:
+		// (http/json: the OpenTelemetry Go SDK encodes metrics in
+		// protobuf only; an OTLP/HTTP receiver takes both encodings on
+		// the same path. New logs it.)
 		opts := []otlpmetrichttp.Option{
 			otlpmetrichttp.WithEndpointURL(c.SignalURL("/v1/metrics")),
 			otlpmetrichttp.WithTimeout(c.Timeout),

@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -201,12 +202,14 @@ func TestOTLPMetricsThroughRealCollector(t *testing.T) {
 	for _, tc := range []struct{ protocol, endpoint string }{
 		{otlpclient.ProtocolGRPC, "http://" + grpcEP},
 		{otlpclient.ProtocolHTTPProtobuf, "http://" + httpEP},
+		// the SDK pushes protobuf; the receiver takes it on the same path
+		{otlpclient.ProtocolHTTPJSON, "http://" + httpEP},
 	} {
 		t.Run(tc.protocol, func(t *testing.T) {
 			// The endpoint comes from the standard variable, as an operator
 			// would set it; the file config is the logs output's default.
 			env := map[string]string{"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": tc.endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": tc.protocol}
-			if tc.protocol == otlpclient.ProtocolHTTPProtobuf {
+			if otlpclient.HTTP(tc.protocol) {
 				env["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] = tc.endpoint + "/v1/metrics"
 			}
 			cfg := DefaultConfig()
@@ -214,8 +217,12 @@ func TestOTLPMetricsThroughRealCollector(t *testing.T) {
 			if err != nil || conn == nil {
 				t.Fatalf("resolve: %v %v", conn, err)
 			}
-			r := newRig(t, Options{OTLP: conn, PushInterval: time.Hour, Hostname: "node-7",
+			var log syncBuffer
+			r := newRig(t, Options{OTLP: conn, PushInterval: time.Hour, Hostname: "node-7", Logger: slog.New(slog.NewTextHandler(&log, nil)),
 				Build: BuildInfo{Version: "9.9.9-" + strings.ReplaceAll(tc.protocol, "/", "-")}})
+			if said := strings.Contains(log.String(), "metrics are pushed over OTLP/HTTP in protobuf"); said != (tc.protocol == otlpclient.ProtocolHTTPJSON) {
+				t.Errorf("log %q", log.String())
+			}
 			r.kernel.drop(21)
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()

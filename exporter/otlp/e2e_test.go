@@ -15,12 +15,12 @@ import (
 // collector's OTLP exporter → a receiver in this process, and arrive with
 // every field of the log data model set as notes/otel.md §1 specifies.
 func TestEndToEndThroughCollector(t *testing.T) {
-	for _, proto := range []string{"grpc", "http/protobuf"} {
+	for _, proto := range []string{"grpc", "http/protobuf", "http/json"} {
 		t.Run(proto, func(t *testing.T) {
 			sink := testenv.StartLogSink(t)
 			col := testenv.StartCollector(t, testenv.CollectorOptions{ForwardTo: sink.Endpoint})
 			endpoint := col.GRPCEndpoint
-			if proto == "http/protobuf" {
+			if proto != "grpc" {
 				endpoint = col.HTTPEndpoint
 			}
 			cfg := testConfig(endpoint, proto)

@@ -139,14 +139,19 @@ func newOTLPHTTPServer(t *testing.T) *otlpHTTPServer {
 			body = zr
 		}
 		b, _ := io.ReadAll(body)
-		req := plogotlp.NewExportRequest()
-		if err := req.UnmarshalProto(b); err != nil {
+		// answered in the request's encoding, as an OTLP receiver does
+		req, resp := plogotlp.NewExportRequest(), plogotlp.NewExportResponse()
+		unmarshal, marshal := req.UnmarshalProto, resp.MarshalProto
+		if r.Header.Get("Content-Type") == "application/json" {
+			unmarshal, marshal = req.UnmarshalJSON, resp.MarshalJSON
+		}
+		if err := unmarshal(b); err != nil {
 			http.Error(w, err.Error(), 400)
 			return
 		}
 		s.logs = append(s.logs, req.Logs())
-		w.Header().Set("Content-Type", "application/x-protobuf")
-		out, _ := plogotlp.NewExportResponse().MarshalProto()
+		w.Header().Set("Content-Type", r.Header.Get("Content-Type"))
+		out, _ := marshal()
 		_, _ = w.Write(out)
 	}))
 	t.Cleanup(s.Close)
@@ -211,6 +216,41 @@ func TestHTTPTransport(t *testing.T) {
 	}
 	if ce := s3.requests[0].Header.Get("Content-Encoding"); ce != "" {
 		t.Errorf("compression none sent Content-Encoding %q", ce)
+	}
+}
+
+// TestHTTPJSON: with http/json the requests are the JSON encoding of the
+// same messages (application/json), the records arrive whole, and a
+// partial success answered in JSON is read.
+func TestHTTPJSON(t *testing.T) {
+	s := newOTLPHTTPServer(t)
+	cfg := testConfig(s.URL, "http/json")
+	st := deliver(t, cfg, seqAlerts(10)...)
+	if st.Exported != 10 || s.count() != 10 {
+		t.Fatalf("stats %+v; server decoded %d records", st, s.count())
+	}
+	r := s.requests[0]
+	if r.URL.Path != "/v1/logs" || r.Header.Get("Content-Type") != "application/json" || r.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("request %s headers %v", r.URL.Path, r.Header)
+	}
+	for _, l := range s.logs {
+		if l.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Body().Str() == "" {
+			t.Errorf("record without a body: %v", l)
+		}
+	}
+
+	s2 := newOTLPHTTPServer(t)
+	s2.script = []func(http.ResponseWriter){func(w http.ResponseWriter) {
+		resp := plogotlp.NewExportResponse()
+		resp.PartialSuccess().SetRejectedLogRecords(2)
+		resp.PartialSuccess().SetErrorMessage("2 too large")
+		b, _ := resp.MarshalJSON()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b)
+	}}
+	st = deliver(t, testConfig(s2.URL, "http/json"), seqAlerts(5)...)
+	if st.Exported != 3 || st.Dropped[exporter.ReasonPermanentFailure] != 2 {
+		t.Errorf("partial success in JSON: stats %+v", st)
 	}
 }
 

@@ -106,7 +106,7 @@ func classifyGRPC(err error) error {
 	return &exportError{err: err, retryable: retryable, throttle: throttle}
 }
 
-// --- HTTP/protobuf ---
+// --- OTLP/HTTP: http/protobuf and http/json ---
 
 // maxResponseBody bounds how much of a response is read.
 const maxResponseBody = 1 << 20
@@ -115,6 +115,7 @@ type httpSender struct {
 	client    *http.Client
 	url       string
 	headers   map[string]string
+	json      bool // http/json: the JSON encoding of the same messages
 	gzip      bool
 	zw        sync.Pool // *gzip.Writer; export runs on several workers
 	userAgent string
@@ -125,11 +126,16 @@ func newHTTPSender(conn *otlpclient.Connection, version string) *httpSender {
 	if version != "" {
 		ua += "/" + version
 	}
-	return &httpSender{client: conn.HTTPClient(), url: conn.SignalURL("/v1/logs"), headers: conn.Headers, gzip: conn.Gzip, userAgent: ua}
+	return &httpSender{client: conn.HTTPClient(), url: conn.SignalURL("/v1/logs"), headers: conn.Headers,
+		json: conn.Protocol == otlpclient.ProtocolHTTPJSON, gzip: conn.Gzip, userAgent: ua}
 }
 
 func (s *httpSender) export(ctx context.Context, req plogotlp.ExportRequest) (int64, string, error) {
-	body, err := req.MarshalProto()
+	marshal, contentType := req.MarshalProto, "application/x-protobuf"
+	if s.json {
+		marshal, contentType = req.MarshalJSON, "application/json"
+	}
+	body, err := marshal()
 	if err != nil {
 		return 0, "", fmt.Errorf("marshal: %w", err)
 	}
@@ -156,7 +162,7 @@ func (s *httpSender) export(ctx context.Context, req plogotlp.ExportRequest) (in
 	if err != nil {
 		return 0, "", err
 	}
-	hreq.Header.Set("Content-Type", "application/x-protobuf")
+	hreq.Header.Set("Content-Type", contentType)
 	hreq.Header.Set("User-Agent", s.userAgent)
 	if s.gzip {
 		hreq.Header.Set("Content-Encoding", "gzip")
@@ -172,11 +178,18 @@ func (s *httpSender) export(ctx context.Context, req plogotlp.ExportRequest) (in
 	defer resp.Body.Close()
 	rb, rerr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if rerr != nil || len(rb) == 0 || !strings.Contains(resp.Header.Get("Content-Type"), "protobuf") {
+		// the response is in the encoding it says (the request's, per
+		// the OTLP specification)
+		er := plogotlp.NewExportResponse()
+		unmarshal := er.UnmarshalProto
+		switch ct := resp.Header.Get("Content-Type"); {
+		case strings.Contains(ct, "protobuf"):
+		case strings.Contains(ct, "json"):
+			unmarshal = er.UnmarshalJSON
+		default:
 			return 0, "", nil
 		}
-		er := plogotlp.NewExportResponse()
-		if err := er.UnmarshalProto(rb); err != nil {
+		if rerr != nil || len(rb) == 0 || unmarshal(rb) != nil {
 			return 0, "", nil // delivered; an unreadable response body does not undo that
 		}
 		ps := er.PartialSuccess()

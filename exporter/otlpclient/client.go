@@ -21,7 +21,7 @@ import (
 // Connection is a resolved Config: files read, endpoint parsed. Build one
 // with [Config.Resolve]; it is immutable and safe to share.
 type Connection struct {
-	// Protocol is grpc or http/protobuf.
+	// Protocol is grpc, http/protobuf or http/json.
 	Protocol string
 	// Target is host:port for grpc, the base URL (or full signal URL) for HTTP.
 	Target string

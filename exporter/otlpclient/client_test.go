@@ -46,7 +46,6 @@ func TestValidateNamesKeyAndValue(t *testing.T) {
 		want string
 	}{
 		{func(c *Config) { c.Protocol = "udp" }, `otlp_output.protocol: invalid value "udp"`},
-		{func(c *Config) { c.Protocol = "http/json" }, `otlp_output.protocol: "http/json" is not supported`},
 		{func(c *Config) { c.Endpoint = "" }, `otlp_output.endpoint: must be set`},
 		{func(c *Config) { c.Endpoint = "ftp://x" }, `otlp_output.endpoint: invalid value "ftp://x"`},
 		{func(c *Config) { c.Compression = "zstd" }, `otlp_output.compression: invalid value "zstd"`},
@@ -63,6 +62,12 @@ func TestValidateNamesKeyAndValue(t *testing.T) {
 	d := Default()
 	if err := d.Validate("otlp_output"); err != nil {
 		t.Errorf("defaults invalid: %v", err)
+	}
+	for _, p := range []string{ProtocolHTTPProtobuf, ProtocolHTTPJSON} {
+		d.Protocol = p
+		if err := d.Validate("otlp_output"); err != nil {
+			t.Errorf("%s invalid: %v", p, err)
+		}
 	}
 }
 
@@ -114,6 +119,22 @@ func TestApplyEnvPrecedence(t *testing.T) {
 	if got := conn.SignalURL("/v1/logs"); got != "http://generic:4318/v1/logs" {
 		t.Errorf("generic URL %q", got)
 	}
+	// http/json is OTLP/HTTP too: same default port, same paths
+	j := Default()
+	j.Endpoint = "collector"
+	j.TLS = TLSConfig{Insecure: true}
+	if _, err := j.ApplyEnv(SignalLogs, env(map[string]string{"OTEL_EXPORTER_OTLP_LOGS_PROTOCOL": "http/json"})); err != nil {
+		t.Fatal(err)
+	}
+	if conn, err = j.Resolve(""); err != nil {
+		t.Fatal(err)
+	}
+	if conn.Protocol != ProtocolHTTPJSON || conn.SignalURL("/v1/logs") != "http://collector:4318/v1/logs" {
+		t.Errorf("http/json: protocol %q URL %q", conn.Protocol, conn.SignalURL("/v1/logs"))
+	}
+	if _, err := conn.DialGRPC(); err == nil {
+		t.Error("DialGRPC on an http/json connection")
+	}
 	// Nothing set: nothing changes, output stays as configured.
 	n := Default()
 	if on, err := n.ApplyEnv(SignalLogs, env(nil)); on || err != nil || n.Endpoint != Default().Endpoint {
@@ -123,7 +144,7 @@ func TestApplyEnvPrecedence(t *testing.T) {
 
 func TestApplyEnvErrorsNameVariable(t *testing.T) {
 	for k, v := range map[string]string{
-		"OTEL_EXPORTER_OTLP_PROTOCOL":         "http/json",
+		"OTEL_EXPORTER_OTLP_PROTOCOL":         "http/xml",
 		"OTEL_EXPORTER_OTLP_LOGS_TIMEOUT":     "10s",
 		"OTEL_EXPORTER_OTLP_LOGS_COMPRESSION": "br",
 		"OTEL_EXPORTER_OTLP_HEADERS":          "novalue",

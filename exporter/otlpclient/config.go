@@ -12,7 +12,15 @@ import (
 const (
 	ProtocolGRPC         = "grpc"
 	ProtocolHTTPProtobuf = "http/protobuf"
+	// ProtocolHTTPJSON is OTLP/HTTP with the JSON encoding of the same
+	// messages (same paths and ports as http/protobuf).
+	ProtocolHTTPJSON = "http/json"
 )
+
+// HTTP reports whether protocol is one of the OTLP/HTTP encodings.
+func HTTP(protocol string) bool {
+	return protocol == ProtocolHTTPProtobuf || protocol == ProtocolHTTPJSON
+}
 
 // Compression values.
 const (
@@ -33,11 +41,11 @@ const DefaultTimeout = 10 * time.Second
 // collector's (its otlp/otlphttp exporters), so operators see familiar knobs.
 type Config struct {
 	// Endpoint is host:port, or a URL. For grpc a URL's scheme decides
-	// plaintext (http) or TLS (https); for http/protobuf it is the base URL
+	// plaintext (http) or TLS (https); for http/protobuf and http/json it is the base URL
 	// and the signal path (/v1/logs) is appended. Without a scheme TLS is
 	// used unless tls.insecure is set.
 	Endpoint string `yaml:"endpoint" koanf:"endpoint"`
-	// Protocol is grpc or http/protobuf.
+	// Protocol is grpc, http/protobuf or http/json.
 	Protocol string    `yaml:"protocol" koanf:"protocol"`
 	TLS      TLSConfig `yaml:"tls" koanf:"tls"`
 	// Headers are sent with every request (gRPC metadata or HTTP headers),
@@ -90,11 +98,9 @@ func (c *Config) Validate(prefix string) error {
 		return prefix + "." + k
 	}
 	switch c.Protocol {
-	case ProtocolGRPC, ProtocolHTTPProtobuf:
-	case "http/json":
-		return fmt.Errorf("%s: %q is not supported, use grpc or http/protobuf", key("protocol"), c.Protocol)
+	case ProtocolGRPC, ProtocolHTTPProtobuf, ProtocolHTTPJSON:
 	default:
-		return fmt.Errorf("%s: invalid value %q, want grpc or http/protobuf", key("protocol"), c.Protocol)
+		return fmt.Errorf("%s: invalid value %q, want grpc, http/protobuf or http/json", key("protocol"), c.Protocol)
 	}
 	if c.Endpoint == "" {
 		return fmt.Errorf("%s: must be set", key("endpoint"))

@@ -42,10 +42,10 @@ func (c *Config) ApplyEnv(sig Signal, getenv func(string) string) (endpointSet b
 	// Protocol first: it decides how an endpoint is read.
 	if k, v := look("PROTOCOL"); v != "" {
 		switch v {
-		case ProtocolGRPC, ProtocolHTTPProtobuf:
+		case ProtocolGRPC, ProtocolHTTPProtobuf, ProtocolHTTPJSON:
 			c.Protocol = v
 		default:
-			return false, fmt.Errorf("%s=%q: want grpc or http/protobuf", k, v)
+			return false, fmt.Errorf("%s=%q: want grpc, http/protobuf or http/json", k, v)
 		}
 	}
 	if k, v := look("ENDPOINT"); v != "" {
