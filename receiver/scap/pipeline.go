@@ -408,10 +408,10 @@ loop:
 }
 
 // ranTo ends frameRun: the batch keeps the records, and the Reader
-// moves past them to pos, with numbered more events numbered and the
-// last one's visibility, its last block the one at last. (Its
-// other accessors for the current event — EventFlags, Visibility — are
-// not used under a Pipeline, and nextFramed and Next set them anew.)
+// moves past them to pos, numbered events counted, its last block the
+// one at last (dropReleased reads it). The Reader's flags, CPU and block
+// for the current event are left as they were: nothing reads them under
+// a Pipeline before nextFramed or Next sets them anew.
 func (p *pipe) ranTo(recs []rec, first, last, pos int, numbered uint64, vis Visibility) int {
 	n := len(recs) - first
 	if n == 0 {
@@ -508,11 +508,11 @@ func (p *pipe) dropReleased() {
 	}
 	bound := p.r.blockOff
 	if released < p.sent {
-		if s := p.starts[released%len(p.starts)]; s == noStart {
+		s := p.starts[released%len(p.starts)]
+		if s == noStart {
 			return // (rare: all its events are in its arena)
-		} else {
-			bound = min(bound, s)
 		}
+		bound = min(bound, s)
 	}
 	p.r.mapped.drop(bound)
 }
