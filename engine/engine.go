@@ -358,6 +358,31 @@ func (e *Engine) Counts() []RuleCount {
 	return out
 }
 
+// Continue makes e's counters go on from prev's, for an engine that
+// takes over from prev (a rules reload): the events and matches counted,
+// the matches by priority, and the matches of every rule of e that prev
+// had too (by name). Counts then stay those of the whole run, as the
+// counters exported (saker_rules_matches_total) must: a counter that went
+// back to zero would read as a restart. Call it from the goroutine that
+// ran prev, once prev processes no more events and before e processes
+// its first.
+func (e *Engine) Continue(prev *Engine) {
+	e.events.Add(prev.events.Load())
+	e.total.Add(prev.total.Load())
+	for p := range e.byPrio {
+		e.byPrio[p].Add(prev.byPrio[p].Load())
+	}
+	byName := make(map[string]uint64)
+	for i, r := range prev.rs.Rules {
+		if n := prev.counts[i].Load(); n > 0 {
+			byName[r.Name] = n
+		}
+	}
+	for i, r := range e.rs.Rules {
+		e.counts[i].Add(byName[r.Name])
+	}
+}
+
 // Matches returns the total number of rule matches.
 func (e *Engine) Matches() uint64 { return e.total.Load() }
 

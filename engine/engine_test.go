@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -281,4 +282,50 @@ func openatEvent(t *testing.T, name string, flags uint32) *event.Event {
 		t.Fatal(err)
 	}
 	return ev
+}
+
+// An engine that takes over from another (a rules reload) goes on from
+// its counts: the rules both have keep counting, a new rule starts at
+// zero, a removed rule's matches stay in the totals and by priority.
+func TestContinueCarriesCounts(t *testing.T) {
+	ruleset := func(rules_ string) *rules.Ruleset {
+		l := rules.NewLoader(rules.Config{})
+		if r := l.Load("r.yaml", []byte(rules_)); !r.Successful() {
+			t.Fatal(r.Errors[0].String())
+		}
+		return l.Ruleset()
+	}
+	rule := func(name, prio string) string {
+		return "- rule: " + name + "\n  desc: d\n  condition: evt.type = openat\n  output: o\n  priority: " + prio + "\n"
+	}
+	ev := openatEvent(t, "/etc/passwd", 1)
+	cfg := Config{AllMatches: true}
+	old, err := New(ruleset(rule("kept", "NOTICE")+rule("removed", "ERROR")), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		old.Process(ev, nil)
+	}
+	eng, err := New(ruleset(rule("added", "WARNING")+rule("kept", "CRITICAL")), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng.Continue(old)
+	eng.Process(ev, nil)
+	got := map[string]uint64{}
+	for _, c := range eng.Counts() {
+		got[c.Rule.Name] = c.Count
+	}
+	if want := map[string]uint64{"kept": 4, "added": 1}; !maps.Equal(got, want) {
+		t.Errorf("counts %v, want %v", got, want)
+	}
+	if eng.Matches() != 8 || eng.Events() != 4 {
+		t.Errorf("matches %d events %d, want 8 and 4", eng.Matches(), eng.Events())
+	}
+	for _, want := range []string{"Events detected: 8", "   NOTICE: 3", "   ERROR: 3", "   WARNING: 1", "   CRITICAL: 1", "   kept: 4"} {
+		if !strings.Contains(eng.Summary(), want) {
+			t.Errorf("summary has no %q:\n%s", want, eng.Summary())
+		}
+	}
 }

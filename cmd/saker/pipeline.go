@@ -117,9 +117,10 @@ func (p *pipeline) idle() {
 }
 
 // flush publishes the locally counted events, and switches to the engine
-// a reload built, if any.
+// a reload built, if any, its counters going on from the old one's.
 func (p *pipeline) flush() {
 	if e := p.next.Swap(nil); e != nil {
+		e.Continue(p.eng) // the counts are the run's
 		p.eng = e
 		p.cur.Store(e)
 	}

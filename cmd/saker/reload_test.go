@@ -83,8 +83,13 @@ func (r *reloadRun) waitAlert(m string, n int, d time.Duration) int {
 		if c := r.count(m); c > n {
 			return c
 		}
+		select {
+		case <-r.done:
+			r.t.Fatalf("saker run ended (exit %d) before an alert for marker %s: %s", r.code, m, r.errs)
+		default:
+		}
 	}
-	r.t.Fatalf("no alert for marker %s within %v (%d so far)", m, d, r.count(m))
+	r.t.Fatalf("no alert for marker %s within %v (%d so far); saker run is still running", m, d, r.count(m))
 	return 0
 }
 
@@ -165,12 +170,13 @@ func TestRunReloadsChangedRules(t *testing.T) {
 }
 
 // Without watch_config_files a changed file waits for SIGHUP, which
-// reloads it, as Falco's SIGHUP restart does.
+// reloads it, as Falco's SIGHUP restart does. A rule the reload keeps
+// keeps counting: its matches metric is the run's.
 func TestRunReloadsOnSIGHUP(t *testing.T) {
 	requireLive(t)
 	r := startReloadRun(t, false, markerRule("a"), "8s")
-	r.waitAlert("a", 0, 8*time.Second)
-	r.write(markerRule("b"))
+	na := r.waitAlert("a", 0, 8*time.Second)
+	r.write(markerRule("a") + markerRule("b"))
 	time.Sleep(500 * time.Millisecond) // 5 polls, were it watching
 	select {
 	case err := <-r.reloaded:
@@ -184,7 +190,12 @@ func TestRunReloadsOnSIGHUP(t *testing.T) {
 		t.Fatalf("reload on SIGHUP: %v", err)
 	}
 	r.waitAlert("b", 0, 5*time.Second)
+	r.waitAlert("a", na, 5*time.Second) // after the switch (b fired)
 	r.wait()
+	last := lastStatsMetrics(t, r.stats)
+	if k, n := `saker_rules_matches_total{priority="Warning",rule="reload marker a"}`, r.count("a"); last[k] != float64(n) {
+		t.Errorf("%s = %v, want %d (the alerts of the whole run; %d before the reload)", k, last[k], n, na)
+	}
 }
 
 // Every field a reload applies names a field of config.Config: a renamed
