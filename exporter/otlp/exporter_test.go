@@ -2,6 +2,7 @@ package otlp
 
 import (
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -200,14 +201,7 @@ func TestHTTPTransport(t *testing.T) {
 
 	// Partial success: the rejected count is dropped, the rest exported.
 	s3 := newOTLPHTTPServer(t)
-	s3.script = []func(http.ResponseWriter){func(w http.ResponseWriter) {
-		resp := plogotlp.NewExportResponse()
-		resp.PartialSuccess().SetRejectedLogRecords(2)
-		resp.PartialSuccess().SetErrorMessage("2 too large")
-		b, _ := resp.MarshalProto()
-		w.Header().Set("Content-Type", "application/x-protobuf")
-		_, _ = w.Write(b)
-	}}
+	s3.script = []func(http.ResponseWriter){partialSuccess(2, false)}
 	cfg3 := testConfig(s3.URL, "http/protobuf")
 	cfg3.Compression = "none"
 	st = deliver(t, cfg3, seqAlerts(5)...)
@@ -216,6 +210,23 @@ func TestHTTPTransport(t *testing.T) {
 	}
 	if ce := s3.requests[0].Header.Get("Content-Encoding"); ce != "" {
 		t.Errorf("compression none sent Content-Encoding %q", ce)
+	}
+}
+
+// partialSuccess answers an export with n records rejected, in JSON or
+// protobuf.
+func partialSuccess(n int64, json bool) func(http.ResponseWriter) {
+	return func(w http.ResponseWriter) {
+		resp := plogotlp.NewExportResponse()
+		resp.PartialSuccess().SetRejectedLogRecords(n)
+		resp.PartialSuccess().SetErrorMessage(fmt.Sprintf("%d too large", n))
+		marshal, ct := resp.MarshalProto, "application/x-protobuf"
+		if json {
+			marshal, ct = resp.MarshalJSON, "application/json"
+		}
+		b, _ := marshal()
+		w.Header().Set("Content-Type", ct)
+		_, _ = w.Write(b)
 	}
 }
 
@@ -240,14 +251,7 @@ func TestHTTPJSON(t *testing.T) {
 	}
 
 	s2 := newOTLPHTTPServer(t)
-	s2.script = []func(http.ResponseWriter){func(w http.ResponseWriter) {
-		resp := plogotlp.NewExportResponse()
-		resp.PartialSuccess().SetRejectedLogRecords(2)
-		resp.PartialSuccess().SetErrorMessage("2 too large")
-		b, _ := resp.MarshalJSON()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(b)
-	}}
+	s2.script = []func(http.ResponseWriter){partialSuccess(2, true)}
 	st = deliver(t, testConfig(s2.URL, "http/json"), seqAlerts(5)...)
 	if st.Exported != 3 || st.Dropped[exporter.ReasonPermanentFailure] != 2 {
 		t.Errorf("partial success in JSON: stats %+v", st)
