@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // Mapped captures. Reading a plain capture with read(2) copies every
@@ -61,11 +63,14 @@ func mapFile(f *os.File) *mapping {
 	if err != nil || !st.Mode().IsRegular() || st.Size() < 2 || st.Size() > math.MaxInt {
 		return nil
 	}
-	data, err := syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
+	// (not syscall.Mmap: its Munmap unmaps only a whole mapping, and drop
+	// unmaps it piece by piece)
+	p, err := unix.MmapPtr(int(f.Fd()), 0, nil, uintptr(st.Size()), unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
 		return nil
 	}
-	m := &mapping{data: data, base: uintptr(unsafe.Pointer(&data[0])), size: len(data)}
+	data := unsafe.Slice((*byte)(p), int(st.Size()))
+	m := &mapping{data: data, base: uintptr(p), size: len(data)}
 	var gz bool
 	if m.guard(func() error { gz = data[0] == 0x1f && data[1] == 0x8b; return nil }) != nil || gz {
 		m.unmap()
@@ -78,11 +83,12 @@ func mapFile(f *os.File) *mapping {
 	return m
 }
 
+// unmap unmaps what is still mapped. Not the pages dropped already: by
+// now their addresses may hold another mapping.
 func (m *mapping) unmap() {
 	if m.data != nil {
-		// (the pages dropped already are gone: unmapping them again is a
-		// no-op, and syscall.Munmap forgets the mapping)
-		_ = syscall.Munmap(m.data)
+		from := m.dropped.Load()
+		_ = unix.MunmapPtr(unsafe.Add(unsafe.Pointer(&m.data[0]), from), uintptr(int64(m.size)-from))
 		m.data = nil
 	}
 }
@@ -104,9 +110,7 @@ func (m *mapping) drop(off int64) {
 	if m.data == nil || off-from < dropMin {
 		return
 	}
-	// syscall.Munmap unmaps only whole mappings it made
-	_, _, errno := syscall.Syscall(syscall.SYS_MUNMAP, m.base+uintptr(from), uintptr(off-from), 0)
-	if errno == 0 {
+	if unix.MunmapPtr(unsafe.Add(unsafe.Pointer(&m.data[0]), from), uintptr(off-from)) == nil {
 		m.dropped.Store(off)
 	}
 }

@@ -1,9 +1,12 @@
 package scap
 
 import (
+	"unsafe"
+
 	"bytes"
 	"errors"
 	"fmt"
+	"golang.org/x/sys/unix"
 	"os"
 	"path/filepath"
 	"testing"
@@ -311,4 +314,51 @@ func TestPipelineDropsReleased(t *testing.T) {
 		t.Fatalf("reading a released view: %v", err)
 	}
 	t.Log(err)
+}
+
+// Pages a Pipeline dropped are no longer saker's: once something else is
+// mapped at their addresses, closing the capture must leave it mapped.
+func TestCloseLeavesDroppedRangeAlone(t *testing.T) {
+	saved := dropMin
+	dropMin = 1 << 20
+	defer func() { dropMin = saved }()
+	path, _ := repeatedCapture(t, 8<<20)
+	r, err := OpenOptions(path, Options{Map: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPipeline(r, PipelineOptions{})
+	base := unsafe.Pointer(unsafe.SliceData(r.mapped.data))
+	var other []byte
+	err = r.Guard(func() error {
+		for p.Next() {
+			if other == nil && r.mapped.dropped.Load() >= 1<<20 {
+				// another mapping where the capture's first pages were
+				b, err := unix.MmapPtr(-1, 0, base, uintptr(pageSize), unix.PROT_READ|unix.PROT_WRITE,
+					unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED_NOREPLACE)
+				if err != nil {
+					return fmt.Errorf("mapping the dropped range: %v", err)
+				}
+				other = unsafe.Slice((*byte)(b), pageSize)
+				other[0] = 42
+			}
+		}
+		return p.Err()
+	})
+	p.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other == nil {
+		t.Fatal("nothing dropped")
+	}
+	defer unix.MunmapPtr(unsafe.Pointer(&other[0]), uintptr(pageSize))
+	if err := r.mapped.guard(func() error {
+		if other[0] != 42 {
+			return errors.New("changed")
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("the other mapping after Close: %v", err)
+	}
 }
