@@ -227,7 +227,7 @@ func (a *app) newEngine(rs *rules.Ruleset) (*engine.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.resolveRuleNames()
+	a.resolveRuleNames(rs)
 	return eng, nil
 }
 
@@ -238,12 +238,14 @@ const (
 	nameRefreshInterval = 30 * time.Second
 )
 
-// resolveRuleNames resolves the DNS names the rules compare fd.*ip.name
-// with (engine/fields/dnsnames.go) before the first event, within
-// nameResolveTimeout: a name that has not answered by then matches
-// nothing until it does (live, the refreshes keep trying).
-func (a *app) resolveRuleNames() {
-	names := fields.Names.Registered()
+// resolveRuleNames resolves the DNS names the enabled rules of rs
+// compare fd.*ip.name with (engine/fields/dnsnames.go) before the first
+// event, within nameResolveTimeout: a name that has not answered by then
+// matches nothing until it does (live, the refreshes keep trying). The
+// names of disabled rules are not looked up.
+func (a *app) resolveRuleNames(rs *rules.Ruleset) {
+	names := rs.DNSNames()
+	fields.Names.Want(names)
 	if len(names) == 0 {
 		return
 	}

@@ -46,6 +46,10 @@ type NameResolver struct {
 	// added is signalled when a name is registered, so Run resolves it
 	// without waiting for the next refresh.
 	added chan struct{}
+	// selective is set by Want: from then on only the names wanted are
+	// looked up. Conditions register their names as they compile, those
+	// of disabled rules too, which never need an answer.
+	selective atomic.Bool
 }
 
 // resolvedName is one registered name and its last answer.
@@ -53,6 +57,7 @@ type resolvedName struct {
 	name     string
 	addrs    atomic.Pointer[[]netip.Addr] // nil until the first answer
 	resolved atomic.Bool                  // an answer or NXDOMAIN came
+	wanted   atomic.Bool                  // see Want
 }
 
 // Names is the resolver the fd.*ip.name fields register with: the
@@ -91,6 +96,29 @@ func (r *NameResolver) register(name string) *resolvedName {
 	return n
 }
 
+// Want marks names as those that rules in force compare with (rules
+// that are enabled), registering them if new, and makes the resolver
+// selective: Resolve, Run and Unresolved then deal with the names marked
+// so far only. Marks are never taken back (a rules reload adds its own),
+// so a name is refreshed for as long as any engine may still use it.
+func (r *NameResolver) Want(names []string) {
+	r.selective.Store(true)
+	for _, s := range names {
+		if !r.register(s).wanted.Swap(true) {
+			select {
+			case r.added <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// needed reports whether n is looked up: every name, or the wanted ones
+// once Want was called.
+func (r *NameResolver) needed(n *resolvedName) bool {
+	return !r.selective.Load() || n.wanted.Load()
+}
+
 // Registered returns the names registered so far, in order.
 func (r *NameResolver) Registered() []string {
 	var out []string
@@ -100,19 +128,19 @@ func (r *NameResolver) Registered() []string {
 	return out
 }
 
-// Unresolved returns the registered names that have had no answer yet
-// (neither addresses nor NXDOMAIN).
+// Unresolved returns the names looked up (see Want) that have had no
+// answer yet (neither addresses nor NXDOMAIN).
 func (r *NameResolver) Unresolved() []string {
 	var out []string
 	for _, n := range *r.all.Load() {
-		if !n.resolved.Load() {
+		if r.needed(n) && !n.resolved.Load() {
 			out = append(out, n.name)
 		}
 	}
 	return out
 }
 
-// Resolve resolves every registered name that has no answer yet, in
+// Resolve resolves every name looked up (see Want) that has no answer yet, in
 // parallel, and returns when all have answered or ctx ends. Call it once
 // rules are loaded, with a deadline, so the first events are checked
 // against answers (libs resolves a name on its first use, on the event
@@ -136,7 +164,7 @@ const (
 func (r *NameResolver) resolve(ctx context.Context, all bool) {
 	var todo []*resolvedName
 	for _, n := range *r.all.Load() {
-		if all || !n.resolved.Load() {
+		if r.needed(n) && (all || !n.resolved.Load()) {
 			todo = append(todo, n)
 		}
 	}
@@ -186,8 +214,9 @@ func isNotFound(err error) bool {
 	return errors.As(err, &de) && de.IsNotFound
 }
 
-// Run resolves names as they are registered and refreshes all of them
-// every interval (libs refreshes every 10 s at first), until ctx ends.
+// Run resolves names as they are registered (or wanted) and refreshes
+// all those looked up every interval (libs refreshes every 10 s at
+// first), until ctx ends.
 // Each round is bounded by the interval.
 func (r *NameResolver) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
@@ -224,8 +253,16 @@ func (r *NameResolver) NameOf(a netip.Addr) (string, bool) {
 	return "", false
 }
 
+// nameFields are the fd.*ip.name fields (see IsNameField).
+var nameFields = map[string]bool{}
+
+// IsNameField reports whether field is one of the fd.*ip.name fields, the
+// values they are compared with DNS names (see [NameResolver.Want]).
+func IsNameField(field string) bool { return nameFields[field] }
+
 // nameField registers an fd.*ip.name field over the address get gives.
 func nameField(name, desc string, get func(c *Ctx, r fdRef) (netip.Addr, bool)) {
+	nameFields[name] = true
 	Register(Field{Name: name, Type: event.PTCharbuf, Desc: desc, Bind: func(Arg) (Binding, error) {
 		addr := func(c *Ctx) (netip.Addr, bool) {
 			r, ok := evFD(c)

@@ -213,3 +213,43 @@ func TestNameFieldOperators(t *testing.T) {
 		}
 	}
 }
+
+// Once Want has named the names rules in force use, only those are
+// looked up (at Resolve, in Run's refreshes) and reported unanswered: the
+// names of disabled rules, registered when their conditions compiled,
+// cost no lookup. A name wanted later (a rules reload) is resolved by Run
+// at once.
+func TestNameResolverWant(t *testing.T) {
+	dns := newFake()
+	dns.set("used.example", "192.0.2.1")
+	dns.set("later.example", "192.0.2.2")
+	dns.fail["disabled.example"] = true
+	r := NewNameResolver(dns.lookup)
+	r.register("used.example")
+	r.register("disabled.example")
+	r.Want([]string{"used.example"})
+	r.Resolve(context.Background())
+	if dns.calls["disabled.example"] != 0 || dns.calls["used.example"] != 1 {
+		t.Errorf("lookups %v", dns.calls)
+	}
+	if un := r.Unresolved(); len(un) != 0 {
+		t.Errorf("unresolved %v (the unwanted name is not reported)", un)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx, time.Hour); close(done) }()
+	r.Want([]string{"later.example"}) // a name no condition registered yet
+	n := r.register("later.example")
+	for deadline := time.Now().Add(5 * time.Second); !n.matches(netip.MustParseAddr("192.0.2.2")); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("Run did not resolve a newly wanted name")
+		}
+	}
+	cancel()
+	<-done
+	dns.mu.Lock()
+	defer dns.mu.Unlock()
+	if dns.calls["disabled.example"] != 0 {
+		t.Errorf("the unwanted name was looked up %d times", dns.calls["disabled.example"])
+	}
+}

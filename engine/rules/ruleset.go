@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/sakersec/saker/engine/alert"
+	"github.com/sakersec/saker/engine/condition"
 	"github.com/sakersec/saker/engine/fields"
 	"github.com/sakersec/saker/engine/filter"
 	"github.com/sakersec/saker/receiver/event"
@@ -222,5 +223,44 @@ func (rs *Ruleset) GenericSyscalls() []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// DNSNames returns the DNS names the enabled rules compare the
+// fd.*ip.name fields with (the values of those checks, macros and lists
+// expanded), in rule order: what fields.Names must resolve for them
+// ([fields.NameResolver.Want]). A disabled rule's names are left out;
+// its condition registered them when it compiled.
+func (rs *Ruleset) DNSNames() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range rs.Rules {
+		if !rs.IsEnabled(r) || r.AST == nil {
+			continue
+		}
+		condition.Walk(r.AST, func(e condition.Expr) bool {
+			c, ok := e.(*condition.Check)
+			if !ok {
+				return true
+			}
+			if f, ok := c.Left.(*condition.Field); !ok || !fields.IsNameField(f.Name) {
+				return true
+			}
+			var items []*condition.Str
+			switch v := c.Value.(type) {
+			case *condition.Str:
+				items = []*condition.Str{v}
+			case *condition.List:
+				items = v.Items
+			}
+			for _, it := range items {
+				if !seen[it.Text] {
+					seen[it.Text] = true
+					out = append(out, it.Text)
+				}
+			}
+			return true
+		})
+	}
 	return out
 }

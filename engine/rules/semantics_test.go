@@ -3,6 +3,7 @@ package rules
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -365,5 +366,47 @@ func TestYAMLParseErrorPosition(t *testing.T) {
 	locs := r.Errors[0].Locations
 	if last := locs[len(locs)-1]; last.Pos.Line < 2 {
 		t.Errorf("parse error located at %+v", last.Pos)
+	}
+}
+
+// DNSNames lists the names enabled rules compare fd.*ip.name with —
+// through macros and lists, in "=", "!=" and "in" checks, once each — and
+// none of a disabled rule or of a rule a selection disables.
+func TestDNSNames(t *testing.T) {
+	_, rs := load(t, `
+- list: pools
+  items: [pool.example, "quoted.example"]
+- macro: to_api
+  condition: fd.sip.name = api.example
+- rule: uses a macro and a list
+  desc: d
+  condition: evt.type = connect and (to_api or fd.sip.name in (pools) or fd.rip.name != api.example)
+  output: o
+  priority: WARNING
+- rule: disabled
+  desc: d
+  condition: evt.type = connect and fd.cip.name = disabled.example
+  output: o
+  priority: WARNING
+  enabled: false
+- rule: deselected later
+  desc: d
+  condition: evt.type = connect and fd.lip.name = tagged.example
+  output: o
+  priority: WARNING
+  tags: [off]
+- rule: no names
+  desc: d
+  condition: evt.type = connect and fd.name = api.example
+  output: o
+  priority: WARNING
+`)
+	want := []string{"api.example", "pool.example", "quoted.example", "tagged.example"}
+	if got := rs.DNSNames(); !slices.Equal(got, want) {
+		t.Errorf("DNSNames = %q, want %q", got, want)
+	}
+	rs.SelectByTag("off", false)
+	if got := rs.DNSNames(); !slices.Equal(got, want[:3]) {
+		t.Errorf("after disabling tag off: DNSNames = %q, want %q", got, want[:3])
 	}
 }
