@@ -223,8 +223,9 @@ type BaseSyscalls struct {
 	CustomSet []string `koanf:"custom_set"`
 	// Repair adds the minimum state-keeping syscalls to CustomSet.
 	Repair bool `koanf:"repair"`
-	// All traces every syscall, including the I/O ones ignored by default
-	// (Falco's -A).
+	// All traces every syscall saker has a kernel program for (Falco's
+	// -A). The high-volume I/O syscalls Falco ignores without -A have
+	// none.
 	All bool `koanf:"all"`
 }
 
