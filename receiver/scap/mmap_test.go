@@ -1,7 +1,6 @@
 package scap
 
 import (
-	"encoding/binary"
 	"unsafe"
 
 	"bytes"
@@ -372,17 +371,6 @@ func TestPipelineDropsAroundArenaBatches(t *testing.T) {
 	dropMin = 64 << 10
 	defer func() { dropMin = saved }()
 	var b event.Builder
-	block := func(typ uint32, cpu uint16, ev []byte) []byte {
-		body := binary.LittleEndian.AppendUint16(nil, cpu)
-		body = append(body, ev...)
-		for len(body)%4 != 0 {
-			body = append(body, 0)
-		}
-		blk := binary.LittleEndian.AppendUint32(nil, typ)
-		blk = binary.LittleEndian.AppendUint32(blk, uint32(len(body)+12))
-		blk = append(blk, body...)
-		return binary.LittleEndian.AppendUint32(blk, uint32(len(body)+12))
-	}
 	raw := sampleCapture(t, &Metadata{}, false)[:28]
 	for i := range 60000 {
 		b.Begin(event.SyscallCloseX, uint64(1000+i), 9)
@@ -390,11 +378,9 @@ func TestPipelineDropsAroundArenaBatches(t *testing.T) {
 		b.Int64(int64(i % 100))
 		v2 := b.Finish()
 		if i >= 10000 && i < 40000 { // the old 22-byte header
-			v1 := append(bytes.Clone(v2[:22]), v2[26:]...)
-			binary.LittleEndian.PutUint32(v1[16:], uint32(len(v1)))
-			raw = append(raw, block(blockEV, 1, v1)...)
+			raw = append(raw, testEventBlock(blockEV, 1, v1Event(v2))...)
 		} else {
-			raw = append(raw, block(blockEVV2, 1, v2)...)
+			raw = append(raw, testEventBlock(blockEVV2, 1, v2)...)
 		}
 	}
 	mappedTrails(t, "v1 run between v2 runs", raw)

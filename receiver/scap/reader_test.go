@@ -220,6 +220,27 @@ func TestHugeLengthAllocatesLittle(t *testing.T) {
 	}
 }
 
+// v1Event is the v2 event ev with the old 22-byte header (no nparams).
+func v1Event(ev []byte) []byte {
+	v1 := append(bytes.Clone(ev[:22]), ev[26:]...)
+	binary.LittleEndian.PutUint32(v1[16:], uint32(len(v1)))
+	return v1
+}
+
+// testEventBlock is an event block of type typ (EV, EV_V2, ...) holding ev,
+// captured on cpu, padded to 4 bytes.
+func testEventBlock(typ uint32, cpu uint16, ev []byte) []byte {
+	body := binary.LittleEndian.AppendUint16(nil, cpu)
+	body = append(body, ev...)
+	for len(body)%4 != 0 {
+		body = append(body, 0)
+	}
+	blk := binary.LittleEndian.AppendUint32(nil, typ)
+	blk = binary.LittleEndian.AppendUint32(blk, uint32(len(body)+12))
+	blk = append(blk, body...)
+	return binary.LittleEndian.AppendUint32(blk, uint32(len(body)+12))
+}
+
 func TestV1EventUpgrade(t *testing.T) {
 	// An EV (v1) block: 22-byte header, nparams derived from the lengths.
 	var b event.Builder
@@ -229,17 +250,7 @@ func TestV1EventUpgrade(t *testing.T) {
 	b.Uint32(1)
 	b.Uint32(0o644)
 	v2 := bytes.Clone(b.Finish()) // 4 params, fewer than the table's 6
-	v1 := append(bytes.Clone(v2[:22]), v2[26:]...)
-	binary.LittleEndian.PutUint32(v1[16:], uint32(len(v1)))
-	body := binary.LittleEndian.AppendUint16(nil, 3) // cpu
-	body = append(body, v1...)
-	for len(body)%4 != 0 {
-		body = append(body, 0)
-	}
-	blk := binary.LittleEndian.AppendUint32(nil, blockEV)
-	blk = binary.LittleEndian.AppendUint32(blk, uint32(len(body)+12))
-	blk = append(blk, body...)
-	blk = binary.LittleEndian.AppendUint32(blk, uint32(len(body)+12))
+	blk := testEventBlock(blockEV, 3, v1Event(v2))
 	raw := append(sampleCapture(t, &Metadata{}, false)[:28], blk...)
 	r, err := NewReader(bytes.NewReader(raw))
 	if err != nil {
