@@ -371,31 +371,19 @@ func (p *pipe) frameRun() int {
 	recs := b.recs
 	first, numbered := len(recs), uint64(0)
 	pos, last, vis := r.rpos, r.rpos, Visible
-loop:
 	for len(recs) < cap(recs)-1 && pos < startMax {
 		blk := buf[pos:]
-		if len(blk) < blockHeaderSize+2+event.HeaderSize+blockTrailerSize {
+		hdr, total, ok := frameEventBlock(blk)
+		if !ok {
 			break
 		}
-		hdr, bits := blockHeaderSize+2, uint8(0)
-		switch binary.LittleEndian.Uint32(blk) {
-		case blockEVV2, blockEVV2Large:
-		case blockEVFV2, blockEVFV2Large:
-			hdr, bits = evfHeader, recHasFlags
-		default:
-			break loop
-		}
-		total := binary.LittleEndian.Uint32(blk[4:])
-		if uint64(total) > uint64(len(blk)) || total < uint32(hdr+event.HeaderSize+blockTrailerSize) ||
-			binary.LittleEndian.Uint32(blk[total-blockTrailerSize:]) != total {
+		_, t, ok := eventFits(blk, hdr, total)
+		if !ok || binary.LittleEndian.Uint32(blk[hdr+22:]) < passNeed[t] {
 			break
 		}
-		raw := blk[hdr : total-blockTrailerSize]
-		l := binary.LittleEndian.Uint32(raw[16:])
-		t := event.Type(binary.LittleEndian.Uint16(raw[20:]))
-		if l < event.HeaderSize || uint64(l) > uint64(len(raw)) || !t.Valid() ||
-			binary.LittleEndian.Uint32(raw[22:]) < passNeed[t] {
-			break
+		bits := uint8(0)
+		if hdr == evfHeader {
+			bits = recHasFlags
 		}
 		// numbered as numberType numbers it (past the initial run)
 		switch c := typeClass[t]; {

@@ -531,33 +531,18 @@ func (r *Reader) Next(e *event.Event) error {
 // path, which reads the same block again and reports what is wrong.
 func (r *Reader) nextBuffered(e *event.Event) bool {
 	avail := r.buf[r.rpos:r.wpos]
-	if len(avail) < blockHeaderSize+2+event.HeaderSize+blockTrailerSize {
-		return false
-	}
-	typ := binary.LittleEndian.Uint32(avail[0:])
-	total := binary.LittleEndian.Uint32(avail[4:])
-	hdr := blockHeaderSize + 2
-	switch typ {
-	case blockEVV2, blockEVV2Large:
-	case blockEVFV2, blockEVFV2Large:
-		hdr += 4
-	default:
-		return false
-	}
-	if uint64(total) > uint64(len(avail)) || total < uint32(hdr+event.HeaderSize+blockTrailerSize) {
+	hdr, total, ok := frameEventBlock(avail)
+	if !ok {
 		return false
 	}
 	blk := avail[:total:total]
-	if binary.LittleEndian.Uint32(blk[total-4:]) != total {
+	l, _, ok := eventFits(blk, hdr, total)
+	if !ok {
 		return false
 	}
-	raw := blk[hdr : total-blockTrailerSize]
-	l := binary.LittleEndian.Uint32(raw[16:])
-	if uint64(l) > uint64(len(raw)) || !event.Type(binary.LittleEndian.Uint16(raw[20:])).Valid() {
-		return false
-	}
+	raw := blk[hdr : hdr+int(l)]
 	cpu := binary.LittleEndian.Uint16(blk[blockHeaderSize:])
-	if e.Reset(raw[:l], cpu) != nil {
+	if e.Reset(raw, cpu) != nil {
 		return false
 	}
 	r.flags, r.hasFlags = 0, hdr > blockHeaderSize+2
@@ -613,30 +598,13 @@ func (r *Reader) nextFramed() (pos, n int, num uint64, ok bool) {
 		return 0, 0, 0, false
 	}
 	avail := r.buf[r.rpos:r.wpos]
-	if len(avail) < blockHeaderSize+2+event.HeaderSize+blockTrailerSize {
-		return 0, 0, 0, false
-	}
-	typ := binary.LittleEndian.Uint32(avail[0:])
-	total := binary.LittleEndian.Uint32(avail[4:])
-	hdr := blockHeaderSize + 2
-	switch typ {
-	case blockEVV2, blockEVV2Large:
-	case blockEVFV2, blockEVFV2Large:
-		hdr += 4
-	default:
-		return 0, 0, 0, false
-	}
-	if uint64(total) > uint64(len(avail)) || total < uint32(hdr+event.HeaderSize+blockTrailerSize) {
+	hdr, total, ok := frameEventBlock(avail)
+	if !ok {
 		return 0, 0, 0, false
 	}
 	blk := avail[:total:total]
-	if binary.LittleEndian.Uint32(blk[total-4:]) != total {
-		return 0, 0, 0, false
-	}
-	raw := blk[hdr : total-blockTrailerSize]
-	l := binary.LittleEndian.Uint32(raw[16:])
-	t := event.Type(binary.LittleEndian.Uint16(raw[20:]))
-	if l < event.HeaderSize || uint64(l) > uint64(len(raw)) || !t.Valid() {
+	l, t, ok := eventFits(blk, hdr, total)
+	if !ok {
 		return 0, 0, 0, false
 	}
 	r.flags, r.hasFlags = 0, hdr > blockHeaderSize+2
@@ -651,6 +619,44 @@ func (r *Reader) nextFramed() (pos, n int, num uint64, ok bool) {
 	r.off += int64(total)
 	return pos, int(l), r.numberType(t), true
 }
+
+// frameEventBlock reports whether avail starts with a whole v2 event
+// block (EV_V2, EVF_V2 or their _LARGE forms, trailer matching), and
+// returns the size of its header (type, length, CPU and, for EVF, flags:
+// where the event starts) and its total length. The fast paths
+// (nextBuffered, nextFramed, Pipeline's frameRun) take the blocks it
+// accepts, if their event's length and type are sane too (eventFits);
+// anything else is left to the general path, which reports what is
+// wrong. (Small enough to inline: it runs once per event.)
+func frameEventBlock(avail []byte) (hdr int, total uint32, ok bool) {
+	if len(avail) < minEventBlock {
+		return
+	}
+	hdr = evHeader
+	switch binary.LittleEndian.Uint32(avail) {
+	case blockEVV2, blockEVV2Large:
+	case blockEVFV2, blockEVFV2Large:
+		hdr = evfHeader
+	default:
+		return
+	}
+	total = binary.LittleEndian.Uint32(avail[4:])
+	return hdr, total, uint64(total) <= uint64(len(avail)) && total >= uint32(hdr+minEventBlock-evHeader) &&
+		binary.LittleEndian.Uint32(avail[total-blockTrailerSize:]) == total
+}
+
+// eventFits reports whether the event of a block frameEventBlock
+// accepted (header hdr, total length total) has a length that fits the
+// block and a known type, and returns them.
+func eventFits(blk []byte, hdr int, total uint32) (l uint32, t event.Type, ok bool) {
+	l = binary.LittleEndian.Uint32(blk[hdr+16:])
+	t = event.Type(binary.LittleEndian.Uint16(blk[hdr+20:]))
+	return l, t, l >= event.HeaderSize && uint64(l) <= uint64(total)-uint64(hdr+blockTrailerSize) && t.Valid()
+}
+
+// minEventBlock is the smallest v2 event block: header, CPU, an event
+// header and the trailer.
+const minEventBlock = evHeader + event.HeaderSize + blockTrailerSize
 
 // typeClass[t] has the bits number needs about type t, so numbering an
 // event reads one byte rather than the type's table entry.
