@@ -31,9 +31,10 @@ import (
 // do not load leave the running ones in force (the errors are printed and
 // logged). What a reload applies: the rules files, rules enable/disable,
 // priority, rule_matching, append_output, static_fields, the alert time
-// format and -p; the rule match counters start again, as after Falco's
-// restart. Other settings (outputs, metrics, sampling, drops, engine) are
-// read at start only: a changed one is logged as waiting for a restart.
+// format and -p; the rule match counters go on from the old engine's
+// (Engine.Continue, where Falco's restart zeroes them). Other settings
+// (outputs, metrics, sampling, drops, engine) are read at start only: a
+// changed one is logged as waiting for a restart.
 //
 // Files are watched by polling their size, modification time and inode
 // every second (directories of rules files: their *.yaml listing too), and

@@ -140,11 +140,11 @@ func (r *NameResolver) Unresolved() []string {
 	return out
 }
 
-// Resolve resolves every name looked up (see Want) that has no answer yet, in
-// parallel, and returns when all have answered or ctx ends. Call it once
-// rules are loaded, with a deadline, so the first events are checked
-// against answers (libs resolves a name on its first use, on the event
-// path; saker does it before the first event instead).
+// Resolve resolves every name looked up (see Want) that has no answer
+// yet, in parallel, and returns when all have answered or ctx ends. Call
+// it once rules are loaded, with a deadline, so the first events are
+// checked against answers (libs resolves a name on its first use, on the
+// event path; saker does it before the first event instead).
 func (r *NameResolver) Resolve(ctx context.Context) {
 	r.resolve(ctx, false)
 }
@@ -216,8 +216,7 @@ func isNotFound(err error) bool {
 
 // Run resolves names as they are registered (or wanted) and refreshes
 // all those looked up every interval (libs refreshes every 10 s at
-// first), until ctx ends.
-// Each round is bounded by the interval.
+// first), until ctx ends. Each round is bounded by the interval.
 func (r *NameResolver) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -256,8 +255,8 @@ func (r *NameResolver) NameOf(a netip.Addr) (string, bool) {
 // nameFields are the fd.*ip.name fields (see IsNameField).
 var nameFields = map[string]bool{}
 
-// IsNameField reports whether field is one of the fd.*ip.name fields, the
-// values they are compared with DNS names (see [NameResolver.Want]).
+// IsNameField reports whether field is one of the fd.*ip.name fields,
+// whose checks compare with DNS names (see [NameResolver.Want]).
 func IsNameField(field string) bool { return nameFields[field] }
 
 // nameField registers an fd.*ip.name field over the address get gives.
