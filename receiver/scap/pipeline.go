@@ -131,6 +131,24 @@ type rec struct {
 	bits uint8
 }
 
+// blockHeader is how far before the event its block starts (for an
+// event in the chunk: its block header, with the flags word if it had
+// one).
+func (x rec) blockHeader() int {
+	if x.bits&recHasFlags != 0 {
+		return evfHeader
+	}
+	return evHeader
+}
+
+// inChunk is the event of record x, which lies in the chunk, and the CPU
+// its block header gives.
+func (b *batch) inChunk(x rec) (raw []byte, cpu uint16) {
+	pos := int(x.pos)
+	return b.chunk[pos : pos+int(binary.LittleEndian.Uint32(b.chunk[pos+16:]))],
+		binary.LittleEndian.Uint16(b.chunk[pos-x.blockHeader()+blockHeaderSize:])
+}
+
 const (
 	recHasFlags  = 1 << iota // the block had a flags word
 	recInArena               // the original is in the arena, after an arenaPrefix
@@ -563,15 +581,9 @@ func (p *Pipeline) Next() bool {
 	if i := p.i + 1; i < len(p.b.recs) && !p.ended {
 		b := p.b
 		if x := b.recs[i]; x.bits&^recHasFlags == 0 && x.vis != HiddenUnknownType {
-			pos := int(x.pos)
-			raw := b.chunk[pos : pos+int(binary.LittleEndian.Uint32(b.chunk[pos+16:]))]
-			hdr := evHeader
-			if x.bits != 0 {
-				hdr = evfHeader
-			}
-			if p.ev.Reset(raw, binary.LittleEndian.Uint16(b.chunk[pos-hdr+blockHeaderSize:])) == nil {
+			if p.ev.Reset(b.inChunk(x)) == nil {
 				p.i, p.cur = i, x
-				p.origPos, p.convPos = pos, -1
+				p.origPos, p.convPos = int(x.pos), -1
 				p.num++
 				p.ev.Num = p.num
 				p.origOK, p.has = false, true
@@ -625,14 +637,8 @@ func (p *Pipeline) next() bool {
 	var raw []byte
 	var cpu uint16
 	if x.bits&recInArena == 0 {
-		pos := int(x.pos)
-		raw = b.chunk[pos : pos+int(binary.LittleEndian.Uint32(b.chunk[pos+16:]))]
-		hdr := evHeader
-		if x.bits&recHasFlags != 0 {
-			hdr = evfHeader
-		}
-		cpu = binary.LittleEndian.Uint16(b.chunk[pos-hdr+blockHeaderSize:])
-		p.origPos = pos
+		raw, cpu = b.inChunk(x)
+		p.origPos = int(x.pos)
 	} else {
 		at := p.acur
 		cpu = binary.LittleEndian.Uint16(b.arena[at+12:])
@@ -652,11 +658,7 @@ func (p *Pipeline) next() bool {
 		// an event the producer framed but did not decode (see run): the
 		// error Reader.Next gives for it
 		p.has = true
-		hdr := evHeader
-		if x.bits&recHasFlags != 0 {
-			hdr = evfHeader
-		}
-		p.err = eventError(p.Offset()+int64(hdr), event.Type(binary.LittleEndian.Uint16(raw[20:])), err)
+		p.err = eventError(p.Offset()+int64(x.blockHeader()), event.Type(binary.LittleEndian.Uint16(raw[20:])), err)
 		p.ended = true
 		p.has = false
 		return false
@@ -782,11 +784,7 @@ func (p *Pipeline) Offset() int64 {
 	if p.cur.bits&recInArena != 0 {
 		return int64(binary.LittleEndian.Uint64(p.b.arena[p.origPos-arenaPrefix:]))
 	}
-	hdr := evHeader
-	if p.cur.bits&recHasFlags != 0 {
-		hdr = evfHeader
-	}
-	return p.b.base + int64(p.origPos-hdr)
+	return p.b.base + int64(p.origPos-p.cur.blockHeader())
 }
 
 // EventFlags is [Reader.EventFlags] for the current event.
