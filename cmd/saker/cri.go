@@ -36,17 +36,20 @@ func (a *app) startCRI(st *state.State) *cri.Resolver {
 	dial := func(ctx context.Context) (*cri.Client, error) {
 		return cri.Dial(ctx, hostRoot(), cfg.Sockets, criDialTimeout)
 	}
+	// connected says which runtime answers and what its listing gave
+	connected := func(msg string, c *cri.Client, listed int, err error, more ...any) {
+		if err != nil {
+			a.log.Warn("container metadata: listing the runtime's containers", "err", err)
+		}
+		a.log.Info(msg, append([]any{"socket", c.Socket, "runtime", c.Runtime, "version", c.Version, "containers", listed}, more...)...)
+	}
 	c, err := dial(ctx)
 	if err != nil {
 		a.log.Info("container metadata: no CRI runtime yet, containers are known by their cgroup id only; trying again",
 			"every", criRedialEvery, "reason", err.Error())
 		r := cri.NewWaitingResolver(dial, cri.Options{RedialEvery: criRedialEvery}, cfg.DisableAsync, a.log,
 			func(c *cri.Client, listed int, err error) {
-				if err != nil {
-					a.log.Warn("container metadata: listing the runtime's containers", "err", err)
-				}
-				a.log.Info("container metadata from the CRI, the runtime answering now", "socket", c.Socket,
-					"runtime", c.Runtime, "version", c.Version, "containers", listed)
+				connected("container metadata from the CRI, the runtime answering now", c, listed, err)
 			})
 		if criWaiting != nil {
 			criWaiting()
@@ -59,11 +62,7 @@ func (a *app) startCRI(st *state.State) *cri.Resolver {
 	for _, m := range cs {
 		st.AddContainer(m)
 	}
-	if err != nil {
-		a.log.Warn("container metadata: listing the runtime's containers", "err", err)
-	}
-	a.log.Info("container metadata from the CRI", "socket", c.Socket, "runtime", c.Runtime, "version", c.Version,
-		"containers", len(cs), "took", time.Since(start).Round(time.Millisecond))
+	connected("container metadata from the CRI", c, len(cs), err, "took", time.Since(start).Round(time.Millisecond))
 	return r
 }
 
