@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every Go fuzz target in the module for the given time each (default 5s).
+# Runs every Go fuzz target in the module for the given budget each: a time
+# (60s) or a number of inputs (1000x, as make test does); default 5s.
 # The acceptance runs use: hack/fuzz.sh 60s
 # Minimizing each new interesting input may take up to 60 s by default,
 # and the seeds are whole captures' first 64 KiB: measured, the fuzzers
