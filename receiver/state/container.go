@@ -55,6 +55,12 @@ func ContainerFromCgroups(cgs []Cgroup) (id, runtime string) {
 // ".../cri-containerd-<64 hex>.scope", ".../crio-<64 hex>.scope",
 // ".../libpod-<64 hex>.scope[/container]", ...
 func ContainerFromCgroupPath(path string) (id, runtime string, ok bool) {
+	// Every layout's id is 64 hex characters in a row. Host paths have
+	// none, and one scan says so: trying the layouts on the 13 cgroups
+	// of a host process cost 4.7 µs per execve.
+	if !hasHexRun(path, fullIDLen) {
+		return "", "", false
+	}
 	for _, l := range cgroupLayouts {
 		start := strings.LastIndex(path, l.prefix)
 		if start < 0 {
@@ -93,6 +99,21 @@ func guessRuntime(prefix string) string {
 		return "podman"
 	}
 	return "docker"
+}
+
+// hasHexRun reports whether s holds n hex characters in a row.
+func hasHexRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' {
+			if run++; run == n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 func isHex(s string) bool {

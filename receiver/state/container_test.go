@@ -47,6 +47,7 @@ func TestContainerFromCgroupPath(t *testing.T) {
 		"/docker/" + id64[:63],                          // too short
 		"/docker/" + id64 + "0",                         // too long
 		"/docker/" + strings.Replace(id64, "3", "z", 1), // not hex
+		"/docker/" + id64[:32] + "/" + id64[32:],        // 64 hex characters, not in a row
 		"/system.slice/crio-conmon-" + id64 + ".scope",  // the monitor, not the container
 		"/machine.slice/libpod-conmon-" + id64 + ".scope",
 		"/init.scope",

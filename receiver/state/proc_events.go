@@ -615,6 +615,12 @@ func (s *State) onUserEvent(k kind, v ev) {
 		name, _ := v.str(pName)
 		home, _ := v.str(pHome)
 		shell, _ := v.str(pShell)
+		if old := tab.users[uint32(uid)]; old != nil && old.GID == uint32(gid) && old.Name == name && old.Home == home && old.Shell == shell {
+			// captures repeat the user lists of every container at
+			// every start (and repeated captures at every round):
+			// nothing changes, nothing to copy
+			return
+		}
 		tab.AddUser(User{UID: uint32(uid), GID: uint32(gid), Name: strings.Clone(name), Home: strings.Clone(home), Shell: strings.Clone(shell)})
 	case kGroupAdded, kGroupDeleted:
 		gid, ok := v.uint(pGID)
@@ -628,6 +634,9 @@ func (s *State) onUserEvent(k kind, v ev) {
 			return
 		}
 		name, _ := v.str(pName)
+		if old := tab.groups[uint32(gid)]; old != nil && old.Name == name {
+			return
+		}
 		tab.AddGroup(Group{GID: uint32(gid), Name: strings.Clone(name)})
 	}
 }

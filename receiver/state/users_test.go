@@ -168,3 +168,54 @@ func TestUserEvents(t *testing.T) {
 		t.Fatal("deleted events not applied")
 	}
 }
+
+// Captures repeat every container's user list at start, and live
+// userlist events repeat unchanged entries: an entry that has not
+// changed is kept as it is, without a copy; one that has is replaced.
+func TestUserEventsRepeated(t *testing.T) {
+	f := newFeeder(t, nil)
+	user := P{"uid": 2000, "gid": 2000, "name": "bob", "home": "/home/bob", "shell": "/bin/sh", "container_id": ""}
+	group := P{"gid": 2000, "name": "bob", "container_id": ""}
+	f.do(event.UserAddedE, -1, user)
+	f.do(event.GroupAddedE, -1, group)
+	u := f.s.Users()
+	usr, grp := u.User(2000), u.Group(2000)
+	var ue, ge event.Event
+	if err := ue.Reset(mk(t, event.UserAddedE, f.ts+1, -1, user), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := ge.Reset(mk(t, event.GroupAddedE, f.ts+2, -1, group), 0); err != nil {
+		t.Fatal(err)
+	}
+	if allocs := testing.AllocsPerRun(100, func() {
+		f.s.Update(&ue)
+		f.s.Update(&ge)
+	}); allocs != 0 {
+		t.Fatalf("unchanged user and group events: %.1f allocations", allocs)
+	}
+	if u.User(2000) != usr || u.Group(2000) != grp {
+		t.Fatal("unchanged entries were replaced")
+	}
+	for _, k := range []string{"gid", "name", "home", "shell"} {
+		changed := P{}
+		for key, val := range user {
+			changed[key] = val
+		}
+		if k == "gid" {
+			changed[k] = 2001
+		} else {
+			changed[k] = "x"
+		}
+		f.do(event.UserAddedE, -1, changed)
+		got := u.User(2000)
+		if got == usr || got.GID != uint32(changed["gid"].(int)) || got.Name != changed["name"] || got.Home != changed["home"] || got.Shell != changed["shell"] {
+			t.Fatalf("changed %s: got %+v", k, got)
+		}
+		f.do(event.UserAddedE, -1, user)
+		usr = u.User(2000)
+	}
+	f.do(event.GroupAddedE, -1, P{"gid": 2000, "name": "staff", "container_id": ""})
+	if g := u.Group(2000); g == grp || g.Name != "staff" {
+		t.Fatalf("renamed group: %+v", g)
+	}
+}
