@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -330,6 +332,52 @@ func benchReplayPipeline(b *testing.B, exitOnly, gz bool) {
 		if floor > 0 {
 			b.ReportMetric(float64(read.events)/floor.Seconds()/sWall, "floor-x-sysdig")
 		}
+	}
+}
+
+// surveyTraces are the traces with more than 50 events, for
+// BenchmarkReplayTraces.
+var surveyTraces = []string{
+	"falco-test/psp/run_as_user_0_container.scap", // the default trace: 3796 events, 28% context switches
+	"libs/curl_google.scap",                       // 1221: opens, mmaps, reads, a connection
+	"libs/sample.scap",                            // 402: switches, and the user lists of containers
+	"falco-test/open-multiple-files.scap",         // 86: opens and closes
+	"falco-test/cat_write.scap",                   // 85: an exec, and 86% procinfo events
+	"libs/test_ipv6_client.scap",                  // 68: an exec and an IPv6 connection
+}
+
+// BenchmarkReplayTraces is the exit-only, pipelined, mapped measure of
+// BenchmarkReplayPipeline (what saker replay does) on each trace of
+// surveyTraces, repeated to 2M events, with sysdig 0.29 timed on the same
+// file in every iteration: how the ratio to sysdig depends on the mix of
+// events (BenchmarkReplayPipeline reads the default trace only).
+func BenchmarkReplayTraces(b *testing.B) {
+	for _, tr := range surveyTraces {
+		b.Run(strings.TrimSuffix(filepath.Base(tr), ".scap"), func(b *testing.B) {
+			path, n, err := scaptest.CachedExitOnlyCapture(filepath.Join(scaptest.TracesDir(), tr), benchCaptureEvents, scap.WriterOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			warmPageCache(b, path)
+			b.ReportAllocs()
+			var piped pass
+			var sysWall time.Duration
+			sysRuns := 0
+			for b.Loop() {
+				piped.addPipeline(b, path, benchMap)
+				if w, _, ok := runSysdig(b, path); ok {
+					sysWall += w
+					sysRuns++
+				}
+			}
+			b.ReportMetric(piped.rate(), "events/s")
+			b.ReportMetric(piped.allocsPerEvent(), "allocs/event")
+			if sysRuns > 0 {
+				sWall := float64(n*sysRuns) / sysWall.Seconds()
+				b.ReportMetric(sWall, "sysdig-events/s")
+				b.ReportMetric(piped.rate()/sWall, "x-sysdig")
+			}
+		})
 	}
 }
 
