@@ -75,12 +75,17 @@ const (
 	ProbeProgChrootX             = "chroot_x"
 	ProbeProgClone3X             = "clone3_x"
 	ProbeProgCloneX              = "clone_x"
+	ProbeProgCloseRangeX         = "close_range_x"
 	ProbeProgCloseX              = "close_x"
 	ProbeProgConnectX            = "connect_x"
 	ProbeProgCreatX              = "creat_x"
 	ProbeProgDup2X               = "dup2_x"
 	ProbeProgDup3X               = "dup3_x"
 	ProbeProgDupX                = "dup_x"
+	ProbeProgEpollCreate1X       = "epoll_create1_x"
+	ProbeProgEpollCreateX        = "epoll_create_x"
+	ProbeProgEventfd2X           = "eventfd2_x"
+	ProbeProgEventfdX            = "eventfd_x"
 	ProbeProgExecveX             = "execve_x"
 	ProbeProgExecveatX           = "execveat_x"
 	ProbeProgFchdirX             = "fchdir_x"
@@ -93,7 +98,10 @@ const (
 	ProbeProgForkX               = "fork_x"
 	ProbeProgFsconfigX           = "fsconfig_x"
 	ProbeProgGenericX            = "generic_x"
+	ProbeProgGetsockoptX         = "getsockopt_x"
 	ProbeProgInitModuleX         = "init_module_x"
+	ProbeProgInotifyInit1X       = "inotify_init1_x"
+	ProbeProgInotifyInitX        = "inotify_init_x"
 	ProbeProgIoUringSetupX       = "io_uring_setup_x"
 	ProbeProgKillX               = "kill_x"
 	ProbeProgLchownX             = "lchown_x"
@@ -130,11 +138,16 @@ const (
 	ProbeProgSendtoX             = "sendto_x"
 	ProbeProgSetgidX             = "setgid_x"
 	ProbeProgSetnsX              = "setns_x"
+	ProbeProgSetpgidX            = "setpgid_x"
 	ProbeProgSetregidX           = "setregid_x"
 	ProbeProgSetresgidX          = "setresgid_x"
 	ProbeProgSetresuidX          = "setresuid_x"
 	ProbeProgSetreuidX           = "setreuid_x"
+	ProbeProgSetsidX             = "setsid_x"
 	ProbeProgSetuidX             = "setuid_x"
+	ProbeProgShutdownX           = "shutdown_x"
+	ProbeProgSignalfd4X          = "signalfd4_x"
+	ProbeProgSignalfdX           = "signalfd_x"
 	ProbeProgSocketX             = "socket_x"
 	ProbeProgSocketpairX         = "socketpair_x"
 	ProbeProgSymlinkX            = "symlink_x"
@@ -142,6 +155,7 @@ const (
 	ProbeProgSysExit             = "sys_exit"
 	ProbeProgTestVerdict         = "test_verdict"
 	ProbeProgTgkillX             = "tgkill_x"
+	ProbeProgTimerfdCreateX      = "timerfd_create_x"
 	ProbeProgTkillX              = "tkill_x"
 	ProbeProgUmount2X            = "umount2_x"
 	ProbeProgUnlinkX             = "unlink_x"
@@ -211,12 +225,17 @@ type ProbeProgramSpecs struct {
 	ChrootX          *ebpf.ProgramSpec `ebpf:"chroot_x"`
 	Clone3X          *ebpf.ProgramSpec `ebpf:"clone3_x"`
 	CloneX           *ebpf.ProgramSpec `ebpf:"clone_x"`
+	CloseRangeX      *ebpf.ProgramSpec `ebpf:"close_range_x"`
 	CloseX           *ebpf.ProgramSpec `ebpf:"close_x"`
 	ConnectX         *ebpf.ProgramSpec `ebpf:"connect_x"`
 	CreatX           *ebpf.ProgramSpec `ebpf:"creat_x"`
 	Dup2X            *ebpf.ProgramSpec `ebpf:"dup2_x"`
 	Dup3X            *ebpf.ProgramSpec `ebpf:"dup3_x"`
 	DupX             *ebpf.ProgramSpec `ebpf:"dup_x"`
+	EpollCreate1X    *ebpf.ProgramSpec `ebpf:"epoll_create1_x"`
+	EpollCreateX     *ebpf.ProgramSpec `ebpf:"epoll_create_x"`
+	Eventfd2X        *ebpf.ProgramSpec `ebpf:"eventfd2_x"`
+	EventfdX         *ebpf.ProgramSpec `ebpf:"eventfd_x"`
 	ExecveX          *ebpf.ProgramSpec `ebpf:"execve_x"`
 	ExecveatX        *ebpf.ProgramSpec `ebpf:"execveat_x"`
 	FchdirX          *ebpf.ProgramSpec `ebpf:"fchdir_x"`
@@ -229,7 +248,10 @@ type ProbeProgramSpecs struct {
 	ForkX            *ebpf.ProgramSpec `ebpf:"fork_x"`
 	FsconfigX        *ebpf.ProgramSpec `ebpf:"fsconfig_x"`
 	GenericX         *ebpf.ProgramSpec `ebpf:"generic_x"`
+	GetsockoptX      *ebpf.ProgramSpec `ebpf:"getsockopt_x"`
 	InitModuleX      *ebpf.ProgramSpec `ebpf:"init_module_x"`
+	InotifyInit1X    *ebpf.ProgramSpec `ebpf:"inotify_init1_x"`
+	InotifyInitX     *ebpf.ProgramSpec `ebpf:"inotify_init_x"`
 	IoUringSetupX    *ebpf.ProgramSpec `ebpf:"io_uring_setup_x"`
 	KillX            *ebpf.ProgramSpec `ebpf:"kill_x"`
 	LchownX          *ebpf.ProgramSpec `ebpf:"lchown_x"`
@@ -266,11 +288,16 @@ type ProbeProgramSpecs struct {
 	SendtoX          *ebpf.ProgramSpec `ebpf:"sendto_x"`
 	SetgidX          *ebpf.ProgramSpec `ebpf:"setgid_x"`
 	SetnsX           *ebpf.ProgramSpec `ebpf:"setns_x"`
+	SetpgidX         *ebpf.ProgramSpec `ebpf:"setpgid_x"`
 	SetregidX        *ebpf.ProgramSpec `ebpf:"setregid_x"`
 	SetresgidX       *ebpf.ProgramSpec `ebpf:"setresgid_x"`
 	SetresuidX       *ebpf.ProgramSpec `ebpf:"setresuid_x"`
 	SetreuidX        *ebpf.ProgramSpec `ebpf:"setreuid_x"`
+	SetsidX          *ebpf.ProgramSpec `ebpf:"setsid_x"`
 	SetuidX          *ebpf.ProgramSpec `ebpf:"setuid_x"`
+	ShutdownX        *ebpf.ProgramSpec `ebpf:"shutdown_x"`
+	Signalfd4X       *ebpf.ProgramSpec `ebpf:"signalfd4_x"`
+	SignalfdX        *ebpf.ProgramSpec `ebpf:"signalfd_x"`
 	SocketX          *ebpf.ProgramSpec `ebpf:"socket_x"`
 	SocketpairX      *ebpf.ProgramSpec `ebpf:"socketpair_x"`
 	SymlinkX         *ebpf.ProgramSpec `ebpf:"symlink_x"`
@@ -278,6 +305,7 @@ type ProbeProgramSpecs struct {
 	SysExit          *ebpf.ProgramSpec `ebpf:"sys_exit"`
 	TestVerdict      *ebpf.ProgramSpec `ebpf:"test_verdict"`
 	TgkillX          *ebpf.ProgramSpec `ebpf:"tgkill_x"`
+	TimerfdCreateX   *ebpf.ProgramSpec `ebpf:"timerfd_create_x"`
 	TkillX           *ebpf.ProgramSpec `ebpf:"tkill_x"`
 	Umount2X         *ebpf.ProgramSpec `ebpf:"umount2_x"`
 	UnlinkX          *ebpf.ProgramSpec `ebpf:"unlink_x"`
@@ -382,12 +410,17 @@ type ProbePrograms struct {
 	ChrootX          *ebpf.Program `ebpf:"chroot_x"`
 	Clone3X          *ebpf.Program `ebpf:"clone3_x"`
 	CloneX           *ebpf.Program `ebpf:"clone_x"`
+	CloseRangeX      *ebpf.Program `ebpf:"close_range_x"`
 	CloseX           *ebpf.Program `ebpf:"close_x"`
 	ConnectX         *ebpf.Program `ebpf:"connect_x"`
 	CreatX           *ebpf.Program `ebpf:"creat_x"`
 	Dup2X            *ebpf.Program `ebpf:"dup2_x"`
 	Dup3X            *ebpf.Program `ebpf:"dup3_x"`
 	DupX             *ebpf.Program `ebpf:"dup_x"`
+	EpollCreate1X    *ebpf.Program `ebpf:"epoll_create1_x"`
+	EpollCreateX     *ebpf.Program `ebpf:"epoll_create_x"`
+	Eventfd2X        *ebpf.Program `ebpf:"eventfd2_x"`
+	EventfdX         *ebpf.Program `ebpf:"eventfd_x"`
 	ExecveX          *ebpf.Program `ebpf:"execve_x"`
 	ExecveatX        *ebpf.Program `ebpf:"execveat_x"`
 	FchdirX          *ebpf.Program `ebpf:"fchdir_x"`
@@ -400,7 +433,10 @@ type ProbePrograms struct {
 	ForkX            *ebpf.Program `ebpf:"fork_x"`
 	FsconfigX        *ebpf.Program `ebpf:"fsconfig_x"`
 	GenericX         *ebpf.Program `ebpf:"generic_x"`
+	GetsockoptX      *ebpf.Program `ebpf:"getsockopt_x"`
 	InitModuleX      *ebpf.Program `ebpf:"init_module_x"`
+	InotifyInit1X    *ebpf.Program `ebpf:"inotify_init1_x"`
+	InotifyInitX     *ebpf.Program `ebpf:"inotify_init_x"`
 	IoUringSetupX    *ebpf.Program `ebpf:"io_uring_setup_x"`
 	KillX            *ebpf.Program `ebpf:"kill_x"`
 	LchownX          *ebpf.Program `ebpf:"lchown_x"`
@@ -437,11 +473,16 @@ type ProbePrograms struct {
 	SendtoX          *ebpf.Program `ebpf:"sendto_x"`
 	SetgidX          *ebpf.Program `ebpf:"setgid_x"`
 	SetnsX           *ebpf.Program `ebpf:"setns_x"`
+	SetpgidX         *ebpf.Program `ebpf:"setpgid_x"`
 	SetregidX        *ebpf.Program `ebpf:"setregid_x"`
 	SetresgidX       *ebpf.Program `ebpf:"setresgid_x"`
 	SetresuidX       *ebpf.Program `ebpf:"setresuid_x"`
 	SetreuidX        *ebpf.Program `ebpf:"setreuid_x"`
+	SetsidX          *ebpf.Program `ebpf:"setsid_x"`
 	SetuidX          *ebpf.Program `ebpf:"setuid_x"`
+	ShutdownX        *ebpf.Program `ebpf:"shutdown_x"`
+	Signalfd4X       *ebpf.Program `ebpf:"signalfd4_x"`
+	SignalfdX        *ebpf.Program `ebpf:"signalfd_x"`
 	SocketX          *ebpf.Program `ebpf:"socket_x"`
 	SocketpairX      *ebpf.Program `ebpf:"socketpair_x"`
 	SymlinkX         *ebpf.Program `ebpf:"symlink_x"`
@@ -449,6 +490,7 @@ type ProbePrograms struct {
 	SysExit          *ebpf.Program `ebpf:"sys_exit"`
 	TestVerdict      *ebpf.Program `ebpf:"test_verdict"`
 	TgkillX          *ebpf.Program `ebpf:"tgkill_x"`
+	TimerfdCreateX   *ebpf.Program `ebpf:"timerfd_create_x"`
 	TkillX           *ebpf.Program `ebpf:"tkill_x"`
 	Umount2X         *ebpf.Program `ebpf:"umount2_x"`
 	UnlinkX          *ebpf.Program `ebpf:"unlink_x"`
@@ -474,12 +516,17 @@ func (p *ProbePrograms) Close() error {
 		p.ChrootX,
 		p.Clone3X,
 		p.CloneX,
+		p.CloseRangeX,
 		p.CloseX,
 		p.ConnectX,
 		p.CreatX,
 		p.Dup2X,
 		p.Dup3X,
 		p.DupX,
+		p.EpollCreate1X,
+		p.EpollCreateX,
+		p.Eventfd2X,
+		p.EventfdX,
 		p.ExecveX,
 		p.ExecveatX,
 		p.FchdirX,
@@ -492,7 +539,10 @@ func (p *ProbePrograms) Close() error {
 		p.ForkX,
 		p.FsconfigX,
 		p.GenericX,
+		p.GetsockoptX,
 		p.InitModuleX,
+		p.InotifyInit1X,
+		p.InotifyInitX,
 		p.IoUringSetupX,
 		p.KillX,
 		p.LchownX,
@@ -529,11 +579,16 @@ func (p *ProbePrograms) Close() error {
 		p.SendtoX,
 		p.SetgidX,
 		p.SetnsX,
+		p.SetpgidX,
 		p.SetregidX,
 		p.SetresgidX,
 		p.SetresuidX,
 		p.SetreuidX,
+		p.SetsidX,
 		p.SetuidX,
+		p.ShutdownX,
+		p.Signalfd4X,
+		p.SignalfdX,
 		p.SocketX,
 		p.SocketpairX,
 		p.SymlinkX,
@@ -541,6 +596,7 @@ func (p *ProbePrograms) Close() error {
 		p.SysExit,
 		p.TestVerdict,
 		p.TgkillX,
+		p.TimerfdCreateX,
 		p.TkillX,
 		p.Umount2X,
 		p.UnlinkX,

@@ -84,6 +84,20 @@ var syscallTable = [...]Syscall{
 	{Nr: 260, Name: "fchownat", Event: 385, EventCode: "PPME_SYSCALL_FCHOWNAT_X", EventName: "fchownat", Category: DropDirFile, ModifiesState: false, NeverDrop: false, UsesFD: true},
 	{Nr: 133, Name: "mknod", Event: 415, EventCode: "PPME_SYSCALL_MKNOD_X", EventName: "mknod", Category: DropDirFile, ModifiesState: false, NeverDrop: false, UsesFD: false},
 	{Nr: 259, Name: "mknodat", Event: 417, EventCode: "PPME_SYSCALL_MKNODAT_X", EventName: "mknodat", Category: DropDirFile, ModifiesState: false, NeverDrop: false, UsesFD: true},
+	{Nr: 284, Name: "eventfd", Event: 63, EventCode: "PPME_SYSCALL_EVENTFD_X", EventName: "eventfd", Category: DropOpen, ModifiesState: true, NeverDrop: true, UsesFD: true},
+	{Nr: 290, Name: "eventfd2", Event: 397, EventCode: "PPME_SYSCALL_EVENTFD2_X", EventName: "eventfd2", Category: DropOpen, ModifiesState: true, NeverDrop: true, UsesFD: true},
+	{Nr: 282, Name: "signalfd", Event: 127, EventCode: "PPME_SYSCALL_SIGNALFD_X", EventName: "signalfd", Category: DropOpen, ModifiesState: true, NeverDrop: true, UsesFD: true},
+	{Nr: 289, Name: "signalfd4", Event: 399, EventCode: "PPME_SYSCALL_SIGNALFD4_X", EventName: "signalfd4", Category: DropOpen, ModifiesState: true, NeverDrop: true, UsesFD: true},
+	{Nr: 283, Name: "timerfd_create", Event: 137, EventCode: "PPME_SYSCALL_TIMERFD_CREATE_X", EventName: "timerfd_create", Category: DropOpen, ModifiesState: true, NeverDrop: true, UsesFD: true},
+	{Nr: 253, Name: "inotify_init", Event: 139, EventCode: "PPME_SYSCALL_INOTIFY_INIT_X", EventName: "inotify_init", Category: DropOpen, ModifiesState: true, NeverDrop: true, UsesFD: true},
+	{Nr: 294, Name: "inotify_init1", Event: 395, EventCode: "PPME_SYSCALL_INOTIFY_INIT1_X", EventName: "inotify_init1", Category: DropOpen, ModifiesState: true, NeverDrop: true, UsesFD: true},
+	{Nr: 213, Name: "epoll_create", Event: 375, EventCode: "PPME_SYSCALL_EPOLL_CREATE_X", EventName: "epoll_create", Category: DropOpen, ModifiesState: true, NeverDrop: true, UsesFD: true},
+	{Nr: 291, Name: "epoll_create1", Event: 377, EventCode: "PPME_SYSCALL_EPOLL_CREATE1_X", EventName: "epoll_create1", Category: DropOpen, ModifiesState: true, NeverDrop: true, UsesFD: true},
+	{Nr: 436, Name: "close_range", Event: 451, EventCode: "PPME_SYSCALL_CLOSE_RANGE_X", EventName: "close_range", Category: DropClose, ModifiesState: true, NeverDrop: true, UsesFD: false},
+	{Nr: 112, Name: "setsid", Event: 275, EventCode: "PPME_SYSCALL_SETSID_X", EventName: "setsid", Category: DropOtherInterest, ModifiesState: true, NeverDrop: true, UsesFD: false},
+	{Nr: 109, Name: "setpgid", Event: 295, EventCode: "PPME_SYSCALL_SETPGID_X", EventName: "setpgid", Category: DropOtherInterest, ModifiesState: false, NeverDrop: false, UsesFD: false},
+	{Nr: 48, Name: "shutdown", Event: 37, EventCode: "PPME_SOCKET_SHUTDOWN_X", EventName: "shutdown", Category: DropOther, ModifiesState: true, NeverDrop: true, UsesFD: true},
+	{Nr: 55, Name: "getsockopt", Event: 47, EventCode: "PPME_SOCKET_GETSOCKOPT_X", EventName: "getsockopt", Category: DropOther, ModifiesState: true, NeverDrop: true, UsesFD: true},
 }
 
 // genericTable lists every syscall written as a generic event, by number.

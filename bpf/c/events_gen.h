@@ -266,6 +266,48 @@
 /* mknodat: 1 res ERRNO, 2 dirfd FD, 3 path FSRELPATH, 4 mode MODE, 5 dev UINT32 */
 #define PPME_SYSCALL_MKNODAT_X 417
 #define PPME_SYSCALL_MKNODAT_X_NPARAMS 5
+/* eventfd: 1 res FD, 2 initval UINT64, 3 flags UINT32 */
+#define PPME_SYSCALL_EVENTFD_X 63
+#define PPME_SYSCALL_EVENTFD_X_NPARAMS 3
+/* eventfd2: 1 res FD, 2 flags FLAGS16, 3 initval UINT64 */
+#define PPME_SYSCALL_EVENTFD2_X 397
+#define PPME_SYSCALL_EVENTFD2_X_NPARAMS 3
+/* signalfd: 1 res FD, 2 fd FD, 3 mask UINT32, 4 flags UINT8 */
+#define PPME_SYSCALL_SIGNALFD_X 127
+#define PPME_SYSCALL_SIGNALFD_X_NPARAMS 4
+/* signalfd4: 1 res FD, 2 flags FLAGS16, 3 fd FD, 4 mask UINT32 */
+#define PPME_SYSCALL_SIGNALFD4_X 399
+#define PPME_SYSCALL_SIGNALFD4_X_NPARAMS 4
+/* timerfd_create: 1 res FD, 2 clockid UINT8, 3 flags UINT8 */
+#define PPME_SYSCALL_TIMERFD_CREATE_X 137
+#define PPME_SYSCALL_TIMERFD_CREATE_X_NPARAMS 3
+/* inotify_init: 1 res FD, 2 flags UINT8 */
+#define PPME_SYSCALL_INOTIFY_INIT_X 139
+#define PPME_SYSCALL_INOTIFY_INIT_X_NPARAMS 2
+/* inotify_init1: 1 res FD, 2 flags FLAGS16 */
+#define PPME_SYSCALL_INOTIFY_INIT1_X 395
+#define PPME_SYSCALL_INOTIFY_INIT1_X_NPARAMS 2
+/* epoll_create: 1 res ERRNO, 2 size INT32 */
+#define PPME_SYSCALL_EPOLL_CREATE_X 375
+#define PPME_SYSCALL_EPOLL_CREATE_X_NPARAMS 2
+/* epoll_create1: 1 res ERRNO, 2 flags FLAGS32 */
+#define PPME_SYSCALL_EPOLL_CREATE1_X 377
+#define PPME_SYSCALL_EPOLL_CREATE1_X_NPARAMS 2
+/* close_range: 1 res ERRNO, 2 first UINT32, 3 last UINT32, 4 flags FLAGS32 */
+#define PPME_SYSCALL_CLOSE_RANGE_X 451
+#define PPME_SYSCALL_CLOSE_RANGE_X_NPARAMS 4
+/* setsid: 1 res PID */
+#define PPME_SYSCALL_SETSID_X 275
+#define PPME_SYSCALL_SETSID_X_NPARAMS 1
+/* setpgid: 1 res ERRNO, 2 pid PID, 3 pgid PID */
+#define PPME_SYSCALL_SETPGID_X 295
+#define PPME_SYSCALL_SETPGID_X_NPARAMS 3
+/* shutdown: 1 res ERRNO, 2 fd FD, 3 how ENUMFLAGS8 */
+#define PPME_SOCKET_SHUTDOWN_X 37
+#define PPME_SOCKET_SHUTDOWN_X_NPARAMS 3
+/* getsockopt: 1 res ERRNO, 2 fd FD, 3 level ENUMFLAGS8, 4 optname ENUMFLAGS8, 5 val DYN, 6 optlen UINT32 */
+#define PPME_SOCKET_GETSOCKOPT_X 47
+#define PPME_SOCKET_GETSOCKOPT_X_NPARAMS 6
 /* syscall: 1 ID SYSCALLID, 2 nativeID UINT16 */
 #define PPME_GENERIC_X 1
 #define PPME_GENERIC_X_NPARAMS 2
@@ -352,6 +394,20 @@
 	X(260, fchownat, PPME_SYSCALL_FCHOWNAT_X, DROP_CAT_DIR_FILE) \
 	X(133, mknod, PPME_SYSCALL_MKNOD_X, DROP_CAT_DIR_FILE) \
 	X(259, mknodat, PPME_SYSCALL_MKNODAT_X, DROP_CAT_DIR_FILE) \
+	X(284, eventfd, PPME_SYSCALL_EVENTFD_X, DROP_CAT_OPEN) \
+	X(290, eventfd2, PPME_SYSCALL_EVENTFD2_X, DROP_CAT_OPEN) \
+	X(282, signalfd, PPME_SYSCALL_SIGNALFD_X, DROP_CAT_OPEN) \
+	X(289, signalfd4, PPME_SYSCALL_SIGNALFD4_X, DROP_CAT_OPEN) \
+	X(283, timerfd_create, PPME_SYSCALL_TIMERFD_CREATE_X, DROP_CAT_OPEN) \
+	X(253, inotify_init, PPME_SYSCALL_INOTIFY_INIT_X, DROP_CAT_OPEN) \
+	X(294, inotify_init1, PPME_SYSCALL_INOTIFY_INIT1_X, DROP_CAT_OPEN) \
+	X(213, epoll_create, PPME_SYSCALL_EPOLL_CREATE_X, DROP_CAT_OPEN) \
+	X(291, epoll_create1, PPME_SYSCALL_EPOLL_CREATE1_X, DROP_CAT_OPEN) \
+	X(436, close_range, PPME_SYSCALL_CLOSE_RANGE_X, DROP_CAT_CLOSE) \
+	X(112, setsid, PPME_SYSCALL_SETSID_X, DROP_CAT_OTHER_INTEREST) \
+	X(109, setpgid, PPME_SYSCALL_SETPGID_X, DROP_CAT_OTHER_INTEREST) \
+	X(48, shutdown, PPME_SOCKET_SHUTDOWN_X, DROP_CAT_OTHER) \
+	X(55, getsockopt, PPME_SOCKET_GETSOCKOPT_X, DROP_CAT_OTHER) \
 	/* end */
 
 /* X(nr, syscall name, PPM_SC code): every syscall written as PPME_GENERIC_X
@@ -667,3 +723,17 @@
 #define NR_fchownat 260
 #define NR_mknod 133
 #define NR_mknodat 259
+#define NR_eventfd 284
+#define NR_eventfd2 290
+#define NR_signalfd 282
+#define NR_signalfd4 289
+#define NR_timerfd_create 283
+#define NR_inotify_init 253
+#define NR_inotify_init1 294
+#define NR_epoll_create 213
+#define NR_epoll_create1 291
+#define NR_close_range 436
+#define NR_setsid 112
+#define NR_setpgid 109
+#define NR_shutdown 48
+#define NR_getsockopt 55

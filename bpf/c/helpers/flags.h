@@ -345,3 +345,110 @@ static __always_inline u16 ptrace_request_to_scap(u64 req)
 /* SOCK_NONBLOCK and SOCK_CLOEXEC in socket()/socketpair()/accept4() types. */
 #define K_SOCK_NONBLOCK K_O_NONBLOCK
 #define K_SOCK_CLOEXEC K_O_CLOEXEC
+
+/* --- epoll_create1 flags (epoll_create1_flags) --------------------------- */
+#define PPM_EPOLL_CLOEXEC (1 << 0)
+
+static __always_inline u32 epoll_create1_flags_to_scap(u64 flags)
+{
+	return (flags & K_O_CLOEXEC) ? PPM_EPOLL_CLOEXEC : 0; /* EPOLL_CLOEXEC = O_CLOEXEC */
+}
+
+/* --- close_range flags (close_range_flags): PPM = kernel ------------------ */
+#define K_CLOSE_RANGE_UNSHARE (1 << 1)
+#define K_CLOSE_RANGE_CLOEXEC (1 << 2)
+
+static __always_inline u32 close_range_flags_to_scap(u64 flags)
+{
+	return flags & (K_CLOSE_RANGE_UNSHARE | K_CLOSE_RANGE_CLOEXEC);
+}
+
+/* --- getsockopt levels and options (sockopt_levels, sockopt_options) ---- */
+#define K_SOL_SOCKET 1
+#define K_SOL_TCP 6
+#define PPM_SOCKOPT_LEVEL_UNKNOWN 0
+#define PPM_SOCKOPT_LEVEL_SOL_SOCKET 1
+#define PPM_SOCKOPT_LEVEL_SOL_TCP 2
+
+static __always_inline u8 sockopt_level_to_scap(u64 level)
+{
+	switch (level) {
+	case K_SOL_SOCKET: return PPM_SOCKOPT_LEVEL_SOL_SOCKET;
+	case K_SOL_TCP: return PPM_SOCKOPT_LEVEL_SOL_TCP;
+	}
+	return PPM_SOCKOPT_LEVEL_UNKNOWN;
+}
+
+/* x86_64 SO_* numbers the PPM table renames: the rest of 1..50 are the same. */
+#define K_SO_ERROR 4
+#define K_SO_RCVTIMEO_OLD 20
+#define K_SO_SNDTIMEO_OLD 21
+#define K_SO_TIMESTAMP_OLD 29
+#define K_SO_TIMESTAMPNS_OLD 35
+#define K_SO_TIMESTAMPING_OLD 37
+#define K_SO_MEMINFO 55
+#define K_SO_COOKIE 57
+#define K_SO_PEERGROUPS 59
+#define K_SO_TIMESTAMP_NEW 63
+#define K_SO_TIMESTAMPNS_NEW 64
+#define K_SO_TIMESTAMPING_NEW 65
+#define K_SO_RCVTIMEO_NEW 66
+#define K_SO_SNDTIMEO_NEW 67
+
+/* Options of other levels are UNKNOWN (0): their numbers mean other things. */
+static __always_inline u8 sockopt_optname_to_scap(u64 level, u64 optname)
+{
+	if (level != K_SOL_SOCKET)
+		return 0;
+	if (optname >= 1 && optname <= 50)
+		return optname; /* PPM_SOCKOPT_SO_DEBUG .. SO_ATTACH_BPF */
+	switch (optname) {
+	case K_SO_PEERGROUPS: return 51;
+	case K_SO_MEMINFO: return 52;
+	case K_SO_COOKIE: return 53;
+	case K_SO_TIMESTAMP_NEW: return K_SO_TIMESTAMP_OLD;
+	case K_SO_TIMESTAMPNS_NEW: return K_SO_TIMESTAMPNS_OLD;
+	case K_SO_TIMESTAMPING_NEW: return K_SO_TIMESTAMPING_OLD;
+	case K_SO_RCVTIMEO_NEW: return K_SO_RCVTIMEO_OLD;
+	case K_SO_SNDTIMEO_NEW: return K_SO_SNDTIMEO_OLD;
+	}
+	return 0;
+}
+
+/* PT_DYN index of getsockopt's val (sockopt_dynamic_param). */
+#define PPM_SOCKOPT_IDX_UNKNOWN 0
+#define PPM_SOCKOPT_IDX_ERRNO 1
+#define PPM_SOCKOPT_IDX_UINT32 2
+#define PPM_SOCKOPT_IDX_UINT64 3
+#define PPM_SOCKOPT_IDX_TIMEVAL 4
+
+/* The form of a SOL_SOCKET option's value: an int for the int options;
+ * raw bytes (UNKNOWN) for the structs and strings (SO_LINGER, SO_PEERCRED,
+ * SO_PEERNAME, SO_BINDTODEVICE, SO_PEERSEC, filters, SO_PEERGROUPS,
+ * SO_MEMINFO) and for every other level. */
+static __always_inline u8 sockopt_val_idx(u64 level, u64 optname)
+{
+	if (level != K_SOL_SOCKET)
+		return PPM_SOCKOPT_IDX_UNKNOWN;
+	switch (optname) {
+	case K_SO_ERROR:
+		return PPM_SOCKOPT_IDX_ERRNO;
+	case K_SO_RCVTIMEO_OLD: case K_SO_SNDTIMEO_OLD:
+	case K_SO_RCVTIMEO_NEW: case K_SO_SNDTIMEO_NEW:
+		return PPM_SOCKOPT_IDX_TIMEVAL;
+	case K_SO_COOKIE:
+		return PPM_SOCKOPT_IDX_UINT64;
+	case 13: /* SO_LINGER */
+	case 17: /* SO_PEERCRED */
+	case 25: /* SO_BINDTODEVICE */
+	case 26: /* SO_ATTACH_FILTER */
+	case 28: /* SO_PEERNAME */
+	case 31: /* SO_PEERSEC */
+	case 50: /* SO_ATTACH_BPF */
+		return PPM_SOCKOPT_IDX_UNKNOWN;
+	}
+	if ((optname >= 1 && optname <= 49) ||
+	    (optname >= K_SO_TIMESTAMP_NEW && optname <= K_SO_TIMESTAMPING_NEW))
+		return PPM_SOCKOPT_IDX_UINT32;
+	return PPM_SOCKOPT_IDX_UNKNOWN;
+}

@@ -104,6 +104,28 @@ var spec = []struct {
 	{"fchownat", "PPME_SYSCALL_FCHOWNAT_X", "dir_file"},
 	{"mknod", "PPME_SYSCALL_MKNOD_X", "dir_file"},
 	{"mknodat", "PPME_SYSCALL_MKNODAT_X", "dir_file"},
+
+	// State-keeping calls Falco always traces (EF_MODIFIES_STATE/
+	// EF_CREATES_FD). The anonymous-fd creators count as "open", like
+	// memfd_create: they add an fd to the table as an open does.
+	// close_range counts as "close". setsid and setpgid change the
+	// process tree's sessions and groups: "other_interest", like the
+	// credential calls. shutdown and getsockopt, like the other socket
+	// calls that create nothing, have no category.
+	{"eventfd", "PPME_SYSCALL_EVENTFD_X", "open"},
+	{"eventfd2", "PPME_SYSCALL_EVENTFD2_X", "open"},
+	{"signalfd", "PPME_SYSCALL_SIGNALFD_X", "open"},
+	{"signalfd4", "PPME_SYSCALL_SIGNALFD4_X", "open"},
+	{"timerfd_create", "PPME_SYSCALL_TIMERFD_CREATE_X", "open"},
+	{"inotify_init", "PPME_SYSCALL_INOTIFY_INIT_X", "open"},
+	{"inotify_init1", "PPME_SYSCALL_INOTIFY_INIT1_X", "open"},
+	{"epoll_create", "PPME_SYSCALL_EPOLL_CREATE_X", "open"},
+	{"epoll_create1", "PPME_SYSCALL_EPOLL_CREATE1_X", "open"},
+	{"close_range", "PPME_SYSCALL_CLOSE_RANGE_X", "close"},
+	{"setsid", "PPME_SYSCALL_SETSID_X", "other_interest"},
+	{"setpgid", "PPME_SYSCALL_SETPGID_X", "other_interest"},
+	{"shutdown", "PPME_SOCKET_SHUTDOWN_X", ""},
+	{"getsockopt", "PPME_SOCKET_GETSOCKOPT_X", ""},
 }
 
 // ioSyscalls are state-modifying in the table (they can carry a socket
