@@ -80,10 +80,11 @@ const (
 // epollCloexec is PPM_EPOLL_CLOEXEC of epoll_create1's flags.
 const epollCloexec = 1
 
-// close_range flags (PT_FLAGS32 "close_range_flags").
+// close_range flags (PT_FLAGS32 "close_range_flags"): PPM_CLOSE_RANGE_*
+// are the kernel's CLOSE_RANGE_* bits.
 const (
-	closeRangeUnshare = 1 << 0
-	closeRangeCloexec = 1 << 1
+	closeRangeUnshare = 1 << 1
+	closeRangeCloexec = 1 << 2
 )
 
 // prctl options used for state (the values are Linux's PR_*).
