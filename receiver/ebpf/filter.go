@@ -274,10 +274,11 @@ func StateSet() []string {
 var (
 	repairProcess = []string{"clone", "clone3", "fork", "vfork", "execve", "execveat", Procexit,
 		"chdir", "fchdir", "chroot", "setuid", "setgid", "setresuid", "setresgid", "setreuid", "setregid",
-		"capset", "prctl"}
+		"capset", "prctl", "setsid"}
 	repairFD = []string{"open", "openat", "openat2", "open_by_handle_at", "creat", "close", "dup", "dup2",
 		"dup3", "fcntl", "pipe", "pipe2", "memfd_create", "socket", "socketpair", "accept", "accept4",
-		"pidfd_open", "pidfd_getfd"}
+		"pidfd_open", "pidfd_getfd", "eventfd", "eventfd2", "signalfd", "signalfd4", "timerfd_create",
+		"inotify_init", "inotify_init1", "epoll_create", "epoll_create1", "close_range"}
 	repairNet = []string{"socket", "socketpair", "connect", "accept", "accept4", "bind", "close"}
 	netNames  = []string{"socket", "socketpair", "connect", "accept", "accept4", "bind", "listen",
 		"sendto", "sendmsg", "recvfrom", "recvmsg"}

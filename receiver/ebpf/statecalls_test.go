@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"os"
+	"slices"
 	"testing"
 	"time"
 	"unsafe"
@@ -405,4 +406,35 @@ func TestStateCallsApplied(t *testing.T) {
 func negErrno(e unix.Errno) uint64 {
 	v := -int64(e)
 	return uint64(v)
+}
+
+// The state calls are in the default selection (their events modify
+// state), and repair mode adds them where state needs them: the fd
+// creators and close_range with any fd call, setsid always. setpgid is
+// not flagged EF_MODIFIES_STATE (libs does not follow it either): only
+// selectable by name.
+func TestStateCallsSelected(t *testing.T) {
+	stateCalls := []string{"eventfd", "eventfd2", "signalfd", "signalfd4", "timerfd_create", "inotify_init",
+		"inotify_init1", "epoll_create", "epoll_create1", "close_range", "setsid", "shutdown", "getsockopt"}
+	def := SelectSyscalls(nil, BaseSyscalls{}).Names
+	for _, n := range stateCalls {
+		if !slices.Contains(StateSet(), n) || !slices.Contains(def, n) {
+			t.Errorf("%s is not in the state set / default selection", n)
+		}
+	}
+	if slices.Contains(StateSet(), "setpgid") {
+		t.Errorf("setpgid is in the state set")
+	}
+	if sel := SelectSyscalls([]string{"setpgid"}, BaseSyscalls{}); !slices.Contains(sel.Names, "setpgid") || len(sel.Unsupported) > 0 {
+		t.Errorf("setpgid is not selectable: %+v", sel)
+	}
+	repairFD := RepairSet([]string{"fchmod"})
+	for _, n := range stateCalls[:10] {
+		if !slices.Contains(repairFD, n) {
+			t.Errorf("repair of an fd call lacks %s", n)
+		}
+	}
+	if rp := RepairSet([]string{"kill"}); !slices.Contains(rp, "setsid") || slices.Contains(rp, "eventfd") {
+		t.Errorf("repair of kill: want setsid and no fd calls, got %v", rp)
+	}
 }
