@@ -158,6 +158,20 @@
 //	fchownat        SYSCALL_FCHOWNAT_X           res, dirfd, pathname, uid, gid, flags
 //	mknod           SYSCALL_MKNOD_X              res, path, mode, dev
 //	mknodat         SYSCALL_MKNODAT_X            res, dirfd, path, mode, dev
+//	eventfd         SYSCALL_EVENTFD_X            res, initval, flags
+//	eventfd2        SYSCALL_EVENTFD2_X           res, flags, initval
+//	signalfd        SYSCALL_SIGNALFD_X           res, fd, mask, flags
+//	signalfd4       SYSCALL_SIGNALFD4_X          res, flags, fd, mask
+//	timerfd_create  SYSCALL_TIMERFD_CREATE_X     res, clockid, flags
+//	inotify_init    SYSCALL_INOTIFY_INIT_X       res, flags
+//	inotify_init1   SYSCALL_INOTIFY_INIT1_X      res, flags
+//	epoll_create    SYSCALL_EPOLL_CREATE_X       res, size
+//	epoll_create1   SYSCALL_EPOLL_CREATE1_X      res, flags
+//	close_range     SYSCALL_CLOSE_RANGE_X        res, first, last, flags
+//	setsid          SYSCALL_SETSID_X             res
+//	setpgid         SYSCALL_SETPGID_X            res, pid, pgid
+//	shutdown        SOCKET_SHUTDOWN_X            res, fd, how
+//	getsockopt      SOCKET_GETSOCKOPT_X          res, fd, level, optname, val, optlen
 //	(every other)   GENERIC_X                    ID, nativeID
 //	(sampling)      DROP_E / DROP_X              ratio
 //
@@ -254,6 +268,21 @@
 //     at), else a child-subreaper ancestor (16 looked at), else the pid
 //     namespace's init; 0 when the thread had no children.
 //   - fcntl is written for every command, not only the dup forms.
+//   - eventfd, signalfd and inotify_init have no flags argument: flags
+//     is 0. timerfd_create flags is 0, as libs writes it (TFD_* do not
+//     fit its untabled u8); clockid is the clock passed (libs writes 0).
+//     signalfd/signalfd4 mask is the first 32 signals of the set passed
+//     (libs writes 0). eventfd2's EFD_SEMAPHORE has no file_flags bit.
+//   - shutdown how is SHUT_* (= PPM_SHUT_*), an invalid value as passed.
+//   - getsockopt val (sockopt_dynamic_param) is read from optval at exit,
+//     also when the call failed: index 1 (ERRNO, s64, negated) for
+//     SO_ERROR, 4 (TIMEVAL, u64 ns) for SO_RCVTIMEO/SO_SNDTIMEO (old and
+//     new), 3 (UINT64) for SO_COOKIE, 2 (UINT32) for the int SOL_SOCKET
+//     options, else 0 (UNKNOWN) and the optlen bytes of optval, at most
+//     255: the struct and string options (SO_LINGER, SO_PEERCRED,
+//     SO_PEERNAME, SO_BINDTODEVICE, SO_PEERSEC, filters, SO_PEERGROUPS,
+//     SO_MEMINFO) and every level but SOL_SOCKET. optlen is *optlen at
+//     exit.
 //   - 32-bit (ia32 compat) syscalls are not traced.
 //
 // # Flag values
@@ -261,7 +290,8 @@
 // Flags are written in the scap (PPM_*) encodings, converted per family in
 // c/helpers/flags.h:
 //
-//	file_flags (open*, dup3, pipe2, socket, userfaultfd): RDONLY 1<<0, WRONLY 1<<1,
+//	file_flags (open*, dup3, pipe2, socket, userfaultfd, eventfd2, signalfd4,
+//	    inotify_init1; the last three NONBLOCK and CLOEXEC only): RDONLY 1<<0, WRONLY 1<<1,
 //	    RDWR 3, CREAT 1<<2, APPEND 1<<3, DSYNC 1<<4, EXCL 1<<5, NONBLOCK 1<<6,
 //	    SYNC 1<<7, TRUNC 1<<8, DIRECT 1<<9, DIRECTORY 1<<10, LARGEFILE 1<<11,
 //	    CLOEXEC 1<<12, TMPFILE 1<<13, F_CREATED 1<<14 (set at exit when the
@@ -270,6 +300,12 @@
 //	    with O_CREAT/O_TMPFILE
 //	creat_flags: FD_UPPER_LAYER 1, FD_LOWER_LAYER 2
 //	pidfd_open_flags: PIDFD_NONBLOCK 1
+//	epoll_create1_flags: EPOLL_CLOEXEC 1
+//	sockopt_levels: SOL_SOCKET 1, SOL_TCP 2, other 0
+//	sockopt_options (SOL_SOCKET only, 0 at other levels): the kernel's SO_*
+//	    numbers 1-50 (SO_DEBUG .. SO_ATTACH_BPF), SO_PEERGROUPS 51,
+//	    SO_MEMINFO 52, SO_COOKIE 53; the *_NEW timestamp and timeout options
+//	    as their old numbers; others 0
 //	clone_flags (clone*, unshare, setns): FILES 1<<0, FS 1<<1, IO 1<<2, NEWIPC 1<<3,
 //	    NEWNET 1<<4, NEWNS 1<<5, NEWPID 1<<6, NEWUTS 1<<7, PARENT 1<<8,
 //	    PARENT_SETTID 1<<9, PTRACE 1<<10, SIGHAND 1<<11, SYSVSEM 1<<12,
@@ -295,7 +331,8 @@
 //	    GET_THREAD_AREA 33, SET_THREAD_AREA 34, ARCH_PRCTL 35, SYSEMU 36,
 //	    SYSEMU_SINGLESTEP 37, SINGLEBLOCK 38, unknown 0
 //	the kernel's own values (PPM = kernel): mount_flags (minus the MS_MGC_VAL
-//	    magic), umount_flags, renameat2_flags, memfd_create_flags (low 3 bits),
+//	    magic), umount_flags, renameat2_flags, close_range_flags
+//	    (UNSHARE 2, CLOEXEC 4), shutdown_how (SHUT_*), memfd_create_flags (low 3 bits),
 //	    finit_module_flags, chmod_mode (07777), socket_families (AF_*),
 //	    prctl_options (PR_*), bpf_commands, io_uring_setup_flags (low 7 bits)
 //	    and io_uring_setup_feats, sig (signal numbers), capabilities (bit per
