@@ -172,6 +172,19 @@
 //	setpgid         SYSCALL_SETPGID_X            res, pid, pgid
 //	shutdown        SOCKET_SHUTDOWN_X            res, fd, how
 //	getsockopt      SOCKET_GETSOCKOPT_X          res, fd, level, optname, val, optlen
+//	read            SYSCALL_READ_X               res, data, fd, size
+//	write           SYSCALL_WRITE_X              res, data, fd, size
+//	pread64         SYSCALL_PREAD_X              res, data, fd, size, pos (the event is named "pread")
+//	pwrite64        SYSCALL_PWRITE_X             res, data, fd, size, pos (named "pwrite")
+//	readv           SYSCALL_READV_X              res, size, data, fd
+//	writev          SYSCALL_WRITEV_X             res, data, fd, size
+//	preadv          SYSCALL_PREADV_X             res, size, data, fd, pos
+//	pwritev         SYSCALL_PWRITEV_X            res, data, fd, size, pos
+//	sendfile        SYSCALL_SENDFILE_X           res, offset, out_fd, in_fd, size
+//	splice          SYSCALL_SPLICE_X             res, fd_in, fd_out, size, flags
+//	copy_file_range SYSCALL_COPY_FILE_RANGE_X    res, fdout, offout, fdin, offin, len
+//	sendmmsg        SOCKET_SENDMMSG_X            res, fd, size, data, tuple (one event per message)
+//	recvmmsg        SOCKET_RECVMMSG_X            res, fd, size, data, tuple, msgcontrol (one per message)
 //	(every other)   GENERIC_X                    ID, nativeID
 //	(sampling)      DROP_E / DROP_X              ratio
 //
@@ -185,7 +198,7 @@
 // table lacks (fchmodat2, pidfd_send_signal, the fs* mount API, newer
 // than sysdig 0.29) has ID 0 (PPM_SC_UNKNOWN): only nativeID names it.
 // Syscalls that the table has an event type for but saker no program
-// (read, mmap, ...) are not written at all, and neither are exit,
+// (mmap, ioctl, ...) are not written at all, and neither are exit,
 // exit_group and rt_sigreturn (sys_exit never reports them). Syscalls
 // newer than receiver/event's table (its uapi headers are Linux 6.1's)
 // take their numbers from internal/gen's newerSyscalls (451-469).
@@ -249,9 +262,16 @@
 //     kernel reports execve's number in the registers after any successful
 //     exec: execveat(AT_FDCWD or an absolute path) is written as
 //     SYSCALL_EXECVE_19_X.
-//   - data (send*/recv*) is the first snaplen bytes (80 by default) of the
-//     transfer, from the first iovec for sendmsg/recvmsg; msgcontrol at
-//     most 256 bytes.
+//   - data (read/write families, send*/recv*) is the first snaplen bytes
+//     (80 by default) of the transfer, from the first iovec for the
+//     vectored calls (readv, writev, preadv, pwritev, *msg, *mmsg), whose
+//     size totals all iovecs (16 looked at); msgcontrol at most 256 bytes.
+//     A failed write carries no data (libs' probe reads the buffer anyway).
+//   - sendfile offset and copy_file_range offin/offout are the values
+//     behind the offset pointers as the call left them (0 for NULL).
+//   - sendmmsg/recvmmsg write one event per message transferred (at most
+//     1024): res and data are that message's; a failed call writes one
+//     event with res and fd only.
 //   - tuple: local → remote for connect/send*, remote → local for
 //     accept/recv*; for an unconnected datagram socket the remote end comes
 //     from the address argument. Unix tuples carry the socket and peer

@@ -78,6 +78,7 @@ const (
 	ProbeProgCloseRangeX         = "close_range_x"
 	ProbeProgCloseX              = "close_x"
 	ProbeProgConnectX            = "connect_x"
+	ProbeProgCopyFileRangeX      = "copy_file_range_x"
 	ProbeProgCreatX              = "creat_x"
 	ProbeProgDup2X               = "dup2_x"
 	ProbeProgDup3X               = "dup3_x"
@@ -123,10 +124,17 @@ const (
 	ProbeProgPipe2X              = "pipe2_x"
 	ProbeProgPipeX               = "pipe_x"
 	ProbeProgPrctlX              = "prctl_x"
+	ProbeProgPread64X            = "pread64_x"
+	ProbeProgPreadvX             = "preadv_x"
 	ProbeProgProcessVmReadvX     = "process_vm_readv_x"
 	ProbeProgProcessVmWritevX    = "process_vm_writev_x"
 	ProbeProgPtraceX             = "ptrace_x"
+	ProbeProgPwrite64X           = "pwrite64_x"
+	ProbeProgPwritevX            = "pwritev_x"
+	ProbeProgReadX               = "read_x"
+	ProbeProgReadvX              = "readv_x"
 	ProbeProgRecvfromX           = "recvfrom_x"
+	ProbeProgRecvmmsgX           = "recvmmsg_x"
 	ProbeProgRecvmsgX            = "recvmsg_x"
 	ProbeProgRenameX             = "rename_x"
 	ProbeProgRenameat2X          = "renameat2_x"
@@ -134,6 +142,8 @@ const (
 	ProbeProgRmdirX              = "rmdir_x"
 	ProbeProgSchedProcessExec    = "sched_process_exec"
 	ProbeProgSchedProcessExit    = "sched_process_exit"
+	ProbeProgSendfileX           = "sendfile_x"
+	ProbeProgSendmmsgX           = "sendmmsg_x"
 	ProbeProgSendmsgX            = "sendmsg_x"
 	ProbeProgSendtoX             = "sendto_x"
 	ProbeProgSetgidX             = "setgid_x"
@@ -150,6 +160,7 @@ const (
 	ProbeProgSignalfdX           = "signalfd_x"
 	ProbeProgSocketX             = "socket_x"
 	ProbeProgSocketpairX         = "socketpair_x"
+	ProbeProgSpliceX             = "splice_x"
 	ProbeProgSymlinkX            = "symlink_x"
 	ProbeProgSymlinkatX          = "symlinkat_x"
 	ProbeProgSysExit             = "sys_exit"
@@ -163,6 +174,8 @@ const (
 	ProbeProgUnshareX            = "unshare_x"
 	ProbeProgUserfaultfdX        = "userfaultfd_x"
 	ProbeProgVforkX              = "vfork_x"
+	ProbeProgWriteX              = "write_x"
+	ProbeProgWritevX             = "writev_x"
 	ProbeVarBootTimeNs           = "boot_time_ns"
 	ProbeVarFillCwd              = "fill_cwd"
 	ProbeVarSakerTgid            = "saker_tgid"
@@ -228,6 +241,7 @@ type ProbeProgramSpecs struct {
 	CloseRangeX      *ebpf.ProgramSpec `ebpf:"close_range_x"`
 	CloseX           *ebpf.ProgramSpec `ebpf:"close_x"`
 	ConnectX         *ebpf.ProgramSpec `ebpf:"connect_x"`
+	CopyFileRangeX   *ebpf.ProgramSpec `ebpf:"copy_file_range_x"`
 	CreatX           *ebpf.ProgramSpec `ebpf:"creat_x"`
 	Dup2X            *ebpf.ProgramSpec `ebpf:"dup2_x"`
 	Dup3X            *ebpf.ProgramSpec `ebpf:"dup3_x"`
@@ -273,10 +287,17 @@ type ProbeProgramSpecs struct {
 	Pipe2X           *ebpf.ProgramSpec `ebpf:"pipe2_x"`
 	PipeX            *ebpf.ProgramSpec `ebpf:"pipe_x"`
 	PrctlX           *ebpf.ProgramSpec `ebpf:"prctl_x"`
+	Pread64X         *ebpf.ProgramSpec `ebpf:"pread64_x"`
+	PreadvX          *ebpf.ProgramSpec `ebpf:"preadv_x"`
 	ProcessVmReadvX  *ebpf.ProgramSpec `ebpf:"process_vm_readv_x"`
 	ProcessVmWritevX *ebpf.ProgramSpec `ebpf:"process_vm_writev_x"`
 	PtraceX          *ebpf.ProgramSpec `ebpf:"ptrace_x"`
+	Pwrite64X        *ebpf.ProgramSpec `ebpf:"pwrite64_x"`
+	PwritevX         *ebpf.ProgramSpec `ebpf:"pwritev_x"`
+	ReadX            *ebpf.ProgramSpec `ebpf:"read_x"`
+	ReadvX           *ebpf.ProgramSpec `ebpf:"readv_x"`
 	RecvfromX        *ebpf.ProgramSpec `ebpf:"recvfrom_x"`
+	RecvmmsgX        *ebpf.ProgramSpec `ebpf:"recvmmsg_x"`
 	RecvmsgX         *ebpf.ProgramSpec `ebpf:"recvmsg_x"`
 	RenameX          *ebpf.ProgramSpec `ebpf:"rename_x"`
 	Renameat2X       *ebpf.ProgramSpec `ebpf:"renameat2_x"`
@@ -284,6 +305,8 @@ type ProbeProgramSpecs struct {
 	RmdirX           *ebpf.ProgramSpec `ebpf:"rmdir_x"`
 	SchedProcessExec *ebpf.ProgramSpec `ebpf:"sched_process_exec"`
 	SchedProcessExit *ebpf.ProgramSpec `ebpf:"sched_process_exit"`
+	SendfileX        *ebpf.ProgramSpec `ebpf:"sendfile_x"`
+	SendmmsgX        *ebpf.ProgramSpec `ebpf:"sendmmsg_x"`
 	SendmsgX         *ebpf.ProgramSpec `ebpf:"sendmsg_x"`
 	SendtoX          *ebpf.ProgramSpec `ebpf:"sendto_x"`
 	SetgidX          *ebpf.ProgramSpec `ebpf:"setgid_x"`
@@ -300,6 +323,7 @@ type ProbeProgramSpecs struct {
 	SignalfdX        *ebpf.ProgramSpec `ebpf:"signalfd_x"`
 	SocketX          *ebpf.ProgramSpec `ebpf:"socket_x"`
 	SocketpairX      *ebpf.ProgramSpec `ebpf:"socketpair_x"`
+	SpliceX          *ebpf.ProgramSpec `ebpf:"splice_x"`
 	SymlinkX         *ebpf.ProgramSpec `ebpf:"symlink_x"`
 	SymlinkatX       *ebpf.ProgramSpec `ebpf:"symlinkat_x"`
 	SysExit          *ebpf.ProgramSpec `ebpf:"sys_exit"`
@@ -313,6 +337,8 @@ type ProbeProgramSpecs struct {
 	UnshareX         *ebpf.ProgramSpec `ebpf:"unshare_x"`
 	UserfaultfdX     *ebpf.ProgramSpec `ebpf:"userfaultfd_x"`
 	VforkX           *ebpf.ProgramSpec `ebpf:"vfork_x"`
+	WriteX           *ebpf.ProgramSpec `ebpf:"write_x"`
+	WritevX          *ebpf.ProgramSpec `ebpf:"writev_x"`
 }
 
 // ProbeMapSpecs contains maps before they are loaded into the kernel.
@@ -413,6 +439,7 @@ type ProbePrograms struct {
 	CloseRangeX      *ebpf.Program `ebpf:"close_range_x"`
 	CloseX           *ebpf.Program `ebpf:"close_x"`
 	ConnectX         *ebpf.Program `ebpf:"connect_x"`
+	CopyFileRangeX   *ebpf.Program `ebpf:"copy_file_range_x"`
 	CreatX           *ebpf.Program `ebpf:"creat_x"`
 	Dup2X            *ebpf.Program `ebpf:"dup2_x"`
 	Dup3X            *ebpf.Program `ebpf:"dup3_x"`
@@ -458,10 +485,17 @@ type ProbePrograms struct {
 	Pipe2X           *ebpf.Program `ebpf:"pipe2_x"`
 	PipeX            *ebpf.Program `ebpf:"pipe_x"`
 	PrctlX           *ebpf.Program `ebpf:"prctl_x"`
+	Pread64X         *ebpf.Program `ebpf:"pread64_x"`
+	PreadvX          *ebpf.Program `ebpf:"preadv_x"`
 	ProcessVmReadvX  *ebpf.Program `ebpf:"process_vm_readv_x"`
 	ProcessVmWritevX *ebpf.Program `ebpf:"process_vm_writev_x"`
 	PtraceX          *ebpf.Program `ebpf:"ptrace_x"`
+	Pwrite64X        *ebpf.Program `ebpf:"pwrite64_x"`
+	PwritevX         *ebpf.Program `ebpf:"pwritev_x"`
+	ReadX            *ebpf.Program `ebpf:"read_x"`
+	ReadvX           *ebpf.Program `ebpf:"readv_x"`
 	RecvfromX        *ebpf.Program `ebpf:"recvfrom_x"`
+	RecvmmsgX        *ebpf.Program `ebpf:"recvmmsg_x"`
 	RecvmsgX         *ebpf.Program `ebpf:"recvmsg_x"`
 	RenameX          *ebpf.Program `ebpf:"rename_x"`
 	Renameat2X       *ebpf.Program `ebpf:"renameat2_x"`
@@ -469,6 +503,8 @@ type ProbePrograms struct {
 	RmdirX           *ebpf.Program `ebpf:"rmdir_x"`
 	SchedProcessExec *ebpf.Program `ebpf:"sched_process_exec"`
 	SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
+	SendfileX        *ebpf.Program `ebpf:"sendfile_x"`
+	SendmmsgX        *ebpf.Program `ebpf:"sendmmsg_x"`
 	SendmsgX         *ebpf.Program `ebpf:"sendmsg_x"`
 	SendtoX          *ebpf.Program `ebpf:"sendto_x"`
 	SetgidX          *ebpf.Program `ebpf:"setgid_x"`
@@ -485,6 +521,7 @@ type ProbePrograms struct {
 	SignalfdX        *ebpf.Program `ebpf:"signalfd_x"`
 	SocketX          *ebpf.Program `ebpf:"socket_x"`
 	SocketpairX      *ebpf.Program `ebpf:"socketpair_x"`
+	SpliceX          *ebpf.Program `ebpf:"splice_x"`
 	SymlinkX         *ebpf.Program `ebpf:"symlink_x"`
 	SymlinkatX       *ebpf.Program `ebpf:"symlinkat_x"`
 	SysExit          *ebpf.Program `ebpf:"sys_exit"`
@@ -498,6 +535,8 @@ type ProbePrograms struct {
 	UnshareX         *ebpf.Program `ebpf:"unshare_x"`
 	UserfaultfdX     *ebpf.Program `ebpf:"userfaultfd_x"`
 	VforkX           *ebpf.Program `ebpf:"vfork_x"`
+	WriteX           *ebpf.Program `ebpf:"write_x"`
+	WritevX          *ebpf.Program `ebpf:"writev_x"`
 }
 
 func (p *ProbePrograms) Close() error {
@@ -519,6 +558,7 @@ func (p *ProbePrograms) Close() error {
 		p.CloseRangeX,
 		p.CloseX,
 		p.ConnectX,
+		p.CopyFileRangeX,
 		p.CreatX,
 		p.Dup2X,
 		p.Dup3X,
@@ -564,10 +604,17 @@ func (p *ProbePrograms) Close() error {
 		p.Pipe2X,
 		p.PipeX,
 		p.PrctlX,
+		p.Pread64X,
+		p.PreadvX,
 		p.ProcessVmReadvX,
 		p.ProcessVmWritevX,
 		p.PtraceX,
+		p.Pwrite64X,
+		p.PwritevX,
+		p.ReadX,
+		p.ReadvX,
 		p.RecvfromX,
+		p.RecvmmsgX,
 		p.RecvmsgX,
 		p.RenameX,
 		p.Renameat2X,
@@ -575,6 +622,8 @@ func (p *ProbePrograms) Close() error {
 		p.RmdirX,
 		p.SchedProcessExec,
 		p.SchedProcessExit,
+		p.SendfileX,
+		p.SendmmsgX,
 		p.SendmsgX,
 		p.SendtoX,
 		p.SetgidX,
@@ -591,6 +640,7 @@ func (p *ProbePrograms) Close() error {
 		p.SignalfdX,
 		p.SocketX,
 		p.SocketpairX,
+		p.SpliceX,
 		p.SymlinkX,
 		p.SymlinkatX,
 		p.SysExit,
@@ -604,6 +654,8 @@ func (p *ProbePrograms) Close() error {
 		p.UnshareX,
 		p.UserfaultfdX,
 		p.VforkX,
+		p.WriteX,
+		p.WritevX,
 	)
 }
 

@@ -98,14 +98,25 @@ var syscallTable = [...]Syscall{
 	{Nr: 109, Name: "setpgid", Event: 295, EventCode: "PPME_SYSCALL_SETPGID_X", EventName: "setpgid", Category: DropOtherInterest, ModifiesState: false, NeverDrop: false, UsesFD: false},
 	{Nr: 48, Name: "shutdown", Event: 37, EventCode: "PPME_SOCKET_SHUTDOWN_X", EventName: "shutdown", Category: DropOther, ModifiesState: true, NeverDrop: true, UsesFD: true},
 	{Nr: 55, Name: "getsockopt", Event: 47, EventCode: "PPME_SOCKET_GETSOCKOPT_X", EventName: "getsockopt", Category: DropOther, ModifiesState: true, NeverDrop: true, UsesFD: true},
+	{Nr: 0, Name: "read", Event: 7, EventCode: "PPME_SYSCALL_READ_X", EventName: "read", Category: DropOther, ModifiesState: false, NeverDrop: false, UsesFD: true},
+	{Nr: 1, Name: "write", Event: 9, EventCode: "PPME_SYSCALL_WRITE_X", EventName: "write", Category: DropOther, ModifiesState: false, NeverDrop: false, UsesFD: true},
+	{Nr: 17, Name: "pread64", Event: 113, EventCode: "PPME_SYSCALL_PREAD_X", EventName: "pread", Category: DropOther, ModifiesState: false, NeverDrop: false, UsesFD: true},
+	{Nr: 18, Name: "pwrite64", Event: 115, EventCode: "PPME_SYSCALL_PWRITE_X", EventName: "pwrite", Category: DropOther, ModifiesState: false, NeverDrop: false, UsesFD: true},
+	{Nr: 19, Name: "readv", Event: 117, EventCode: "PPME_SYSCALL_READV_X", EventName: "readv", Category: DropOther, ModifiesState: false, NeverDrop: false, UsesFD: true},
+	{Nr: 20, Name: "writev", Event: 119, EventCode: "PPME_SYSCALL_WRITEV_X", EventName: "writev", Category: DropOther, ModifiesState: false, NeverDrop: false, UsesFD: true},
+	{Nr: 295, Name: "preadv", Event: 121, EventCode: "PPME_SYSCALL_PREADV_X", EventName: "preadv", Category: DropOther, ModifiesState: false, NeverDrop: false, UsesFD: true},
+	{Nr: 296, Name: "pwritev", Event: 123, EventCode: "PPME_SYSCALL_PWRITEV_X", EventName: "pwritev", Category: DropOther, ModifiesState: false, NeverDrop: false, UsesFD: true},
+	{Nr: 40, Name: "sendfile", Event: 189, EventCode: "PPME_SYSCALL_SENDFILE_X", EventName: "sendfile", Category: DropOther, ModifiesState: false, NeverDrop: false, UsesFD: true},
+	{Nr: 275, Name: "splice", Event: 167, EventCode: "PPME_SYSCALL_SPLICE_X", EventName: "splice", Category: DropOther, ModifiesState: false, NeverDrop: false, UsesFD: true},
+	{Nr: 326, Name: "copy_file_range", Event: 333, EventCode: "PPME_SYSCALL_COPY_FILE_RANGE_X", EventName: "copy_file_range", Category: DropOther, ModifiesState: false, NeverDrop: false, UsesFD: true},
+	{Nr: 307, Name: "sendmmsg", Event: 51, EventCode: "PPME_SOCKET_SENDMMSG_X", EventName: "sendmmsg", Category: DropOther, ModifiesState: true, NeverDrop: false, UsesFD: true},
+	{Nr: 299, Name: "recvmmsg", Event: 55, EventCode: "PPME_SOCKET_RECVMMSG_X", EventName: "recvmmsg", Category: DropOther, ModifiesState: true, NeverDrop: false, UsesFD: true},
 }
 
 // genericTable lists every syscall written as a generic event, by number.
 var genericTable = [...]GenericSyscall{
 	{Nr: 13, Name: "rt_sigaction", PPMSC: 107},
 	{Nr: 14, Name: "rt_sigprocmask", PPMSC: 108},
-	{Nr: 17, Name: "pread64", PPMSC: 294},
-	{Nr: 18, Name: "pwrite64", PPMSC: 295},
 	{Nr: 24, Name: "sched_yield", PPMSC: 99},
 	{Nr: 25, Name: "mremap", PPMSC: 104},
 	{Nr: 26, Name: "msync", PPMSC: 86},

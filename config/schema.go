@@ -224,8 +224,9 @@ type BaseSyscalls struct {
 	// Repair adds the minimum state-keeping syscalls to CustomSet.
 	Repair bool `koanf:"repair"`
 	// All traces every syscall saker has a kernel program for (Falco's
-	// -A). The high-volume I/O syscalls Falco ignores without -A have
-	// none.
+	// -A). Without it the high-volume I/O syscalls Falco ignores (read,
+	// write, pread, sendfile, ...) are left out even when rules use them,
+	// unless CustomSet names them.
 	All bool `koanf:"all"`
 }
 

@@ -308,6 +308,45 @@
 /* getsockopt: 1 res ERRNO, 2 fd FD, 3 level ENUMFLAGS8, 4 optname ENUMFLAGS8, 5 val DYN, 6 optlen UINT32 */
 #define PPME_SOCKET_GETSOCKOPT_X 47
 #define PPME_SOCKET_GETSOCKOPT_X_NPARAMS 6
+/* read: 1 res ERRNO, 2 data BYTEBUF, 3 fd FD, 4 size UINT32 */
+#define PPME_SYSCALL_READ_X 7
+#define PPME_SYSCALL_READ_X_NPARAMS 4
+/* write: 1 res ERRNO, 2 data BYTEBUF, 3 fd FD, 4 size UINT32 */
+#define PPME_SYSCALL_WRITE_X 9
+#define PPME_SYSCALL_WRITE_X_NPARAMS 4
+/* pread: 1 res ERRNO, 2 data BYTEBUF, 3 fd FD, 4 size UINT32, 5 pos UINT64 */
+#define PPME_SYSCALL_PREAD_X 113
+#define PPME_SYSCALL_PREAD_X_NPARAMS 5
+/* pwrite: 1 res ERRNO, 2 data BYTEBUF, 3 fd FD, 4 size UINT32, 5 pos UINT64 */
+#define PPME_SYSCALL_PWRITE_X 115
+#define PPME_SYSCALL_PWRITE_X_NPARAMS 5
+/* readv: 1 res ERRNO, 2 size UINT32, 3 data BYTEBUF, 4 fd FD */
+#define PPME_SYSCALL_READV_X 117
+#define PPME_SYSCALL_READV_X_NPARAMS 4
+/* writev: 1 res ERRNO, 2 data BYTEBUF, 3 fd FD, 4 size UINT32 */
+#define PPME_SYSCALL_WRITEV_X 119
+#define PPME_SYSCALL_WRITEV_X_NPARAMS 4
+/* preadv: 1 res ERRNO, 2 size UINT32, 3 data BYTEBUF, 4 fd FD, 5 pos UINT64 */
+#define PPME_SYSCALL_PREADV_X 121
+#define PPME_SYSCALL_PREADV_X_NPARAMS 5
+/* pwritev: 1 res ERRNO, 2 data BYTEBUF, 3 fd FD, 4 size UINT32, 5 pos UINT64 */
+#define PPME_SYSCALL_PWRITEV_X 123
+#define PPME_SYSCALL_PWRITEV_X_NPARAMS 5
+/* sendfile: 1 res ERRNO, 2 offset UINT64, 3 out_fd FD, 4 in_fd FD, 5 size UINT64 */
+#define PPME_SYSCALL_SENDFILE_X 189
+#define PPME_SYSCALL_SENDFILE_X_NPARAMS 5
+/* splice: 1 res ERRNO, 2 fd_in FD, 3 fd_out FD, 4 size UINT64, 5 flags FLAGS32 */
+#define PPME_SYSCALL_SPLICE_X 167
+#define PPME_SYSCALL_SPLICE_X_NPARAMS 5
+/* copy_file_range: 1 res ERRNO, 2 fdout FD, 3 offout UINT64, 4 fdin FD, 5 offin UINT64, 6 len UINT64 */
+#define PPME_SYSCALL_COPY_FILE_RANGE_X 333
+#define PPME_SYSCALL_COPY_FILE_RANGE_X_NPARAMS 6
+/* sendmmsg: 1 res ERRNO, 2 fd FD, 3 size UINT32, 4 data BYTEBUF, 5 tuple SOCKTUPLE */
+#define PPME_SOCKET_SENDMMSG_X 51
+#define PPME_SOCKET_SENDMMSG_X_NPARAMS 5
+/* recvmmsg: 1 res ERRNO, 2 fd FD, 3 size UINT32, 4 data BYTEBUF, 5 tuple SOCKTUPLE, 6 msgcontrol BYTEBUF */
+#define PPME_SOCKET_RECVMMSG_X 55
+#define PPME_SOCKET_RECVMMSG_X_NPARAMS 6
 /* syscall: 1 ID SYSCALLID, 2 nativeID UINT16 */
 #define PPME_GENERIC_X 1
 #define PPME_GENERIC_X_NPARAMS 2
@@ -408,6 +447,19 @@
 	X(109, setpgid, PPME_SYSCALL_SETPGID_X, DROP_CAT_OTHER_INTEREST) \
 	X(48, shutdown, PPME_SOCKET_SHUTDOWN_X, DROP_CAT_OTHER) \
 	X(55, getsockopt, PPME_SOCKET_GETSOCKOPT_X, DROP_CAT_OTHER) \
+	X(0, read, PPME_SYSCALL_READ_X, DROP_CAT_OTHER) \
+	X(1, write, PPME_SYSCALL_WRITE_X, DROP_CAT_OTHER) \
+	X(17, pread64, PPME_SYSCALL_PREAD_X, DROP_CAT_OTHER) \
+	X(18, pwrite64, PPME_SYSCALL_PWRITE_X, DROP_CAT_OTHER) \
+	X(19, readv, PPME_SYSCALL_READV_X, DROP_CAT_OTHER) \
+	X(20, writev, PPME_SYSCALL_WRITEV_X, DROP_CAT_OTHER) \
+	X(295, preadv, PPME_SYSCALL_PREADV_X, DROP_CAT_OTHER) \
+	X(296, pwritev, PPME_SYSCALL_PWRITEV_X, DROP_CAT_OTHER) \
+	X(40, sendfile, PPME_SYSCALL_SENDFILE_X, DROP_CAT_OTHER) \
+	X(275, splice, PPME_SYSCALL_SPLICE_X, DROP_CAT_OTHER) \
+	X(326, copy_file_range, PPME_SYSCALL_COPY_FILE_RANGE_X, DROP_CAT_OTHER) \
+	X(307, sendmmsg, PPME_SOCKET_SENDMMSG_X, DROP_CAT_OTHER) \
+	X(299, recvmmsg, PPME_SOCKET_RECVMMSG_X, DROP_CAT_OTHER) \
 	/* end */
 
 /* X(nr, syscall name, PPM_SC code): every syscall written as PPME_GENERIC_X
@@ -415,8 +467,6 @@
 #define SAKER_GENERIC_SYSCALLS(X) \
 	X(13, rt_sigaction, 107) \
 	X(14, rt_sigprocmask, 108) \
-	X(17, pread64, 294) \
-	X(18, pwrite64, 295) \
 	X(24, sched_yield, 99) \
 	X(25, mremap, 104) \
 	X(26, msync, 86) \
@@ -737,3 +787,16 @@
 #define NR_setpgid 109
 #define NR_shutdown 48
 #define NR_getsockopt 55
+#define NR_read 0
+#define NR_write 1
+#define NR_pread64 17
+#define NR_pwrite64 18
+#define NR_readv 19
+#define NR_writev 20
+#define NR_preadv 295
+#define NR_pwritev 296
+#define NR_sendfile 40
+#define NR_splice 275
+#define NR_copy_file_range 326
+#define NR_sendmmsg 307
+#define NR_recvmmsg 299

@@ -61,7 +61,7 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	o.cl.Option(fs, "o", "set a configuration key: KEY=VALUE, e.g. -o priority=warning, -o rules[].disable.rule=* (repeatable)")
 	o.cl.List(fs, "r", "rules_files", "rules file or directory, loaded in order (repeatable)")
 	o.cl.String(fs, "e", "engine.replay.capture_file", "replay this capture file instead of live capture")
-	o.cl.Const(fs, "A", "base_syscalls.all", true, "capture every syscall saker has a kernel program for, not only those the rules and state need")
+	o.cl.Const(fs, "A", "base_syscalls.all", true, "capture every syscall saker has a kernel program for, not only those the rules and state need; enables the I/O syscalls (read, write, sendfile, ...) ignored by default")
 	o.cl.Const(fs, "U", "buffered_outputs", false, "unbuffered outputs: flush every alert")
 	o.cl.List(fs, "cri", "container_engines.cri.sockets", "CRI runtime socket (containerd, CRI-O) to ask for container and pod metadata (repeatable)")
 	o.cl.Const(fs, "disable-cri-async", "container_engines.cri.disable_async", true, "wait for the CRI runtime's answer on a new container's first event")

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -121,6 +122,18 @@ func (a *app) syscallSelection(types []event.Type, generic []string) ebpf.Select
 	return sel
 }
 
+// warnIgnored says once, at start, which I/O syscalls the rules use that
+// are left out as Falco leaves them out without -A (reloads do not repeat
+// it).
+func warnIgnored(a *app, sel ebpf.Selection) {
+	if len(sel.Ignored) == 0 {
+		return
+	}
+	a.log.Warn("rules use I/O syscalls that are ignored by default; rules on them will not fire live. "+
+		"Enable them with -A (base_syscalls.all=true) or name them in base_syscalls.custom_set",
+		"syscalls", strings.Join(sel.Ignored, ","))
+}
+
 // runLoaded is live detection: rules → kernel filter → probe → state →
 // drop monitor → sampling → rules → outputs, until SIGINT/SIGTERM (or -M,
 // or the drop monitor's exit action). SIGUSR1 reopens the file outputs
@@ -133,6 +146,7 @@ func (a *app) runLoaded() error {
 		return err
 	}
 	sel := a.syscallSelection(rs.EventTypes(), rs.GenericSyscalls())
+	warnIgnored(a, sel)
 	if a.o.dryRun {
 		a.log.Info("dry run: configuration and rules loaded", "rules", rs.EnabledCount(), "syscalls", len(sel.Names))
 		return nil
@@ -326,7 +340,9 @@ func (a *app) recordLoaded() error {
 	}
 	var names []string
 	if match != nil && !a.cfg.BaseSyscalls.All {
-		names = a.syscallSelection(match.Types.Types(), generic).Names
+		sel := a.syscallSelection(match.Types.Types(), generic)
+		warnIgnored(a, sel)
+		names = sel.Names
 	} else {
 		names = ebpf.SelectSyscalls(nil, ebpf.BaseSyscalls{All: true}).Names
 	}

@@ -38,7 +38,7 @@ func Supported() []string {
 // that the kernel writes as generic events (PPME_GENERIC_X, carrying the
 // syscall's PPM_SC code and x86_64 number) when they are in the
 // interesting set: every x86_64 syscall but those of Supported, those the
-// event table has a type for but saker has no program for (read, mmap,
+// event table has a type for but saker has no program for (mmap, ioctl,
 // ...), and exit, exit_group and rt_sigreturn, whose exits the kernel
 // never reports. Rules name them in evt.type (truncate, setfsuid,
 // fchmodat2); the engine indexes those rules under the generic event
@@ -151,13 +151,51 @@ type Selection struct {
 	// custom set) but have no kernel program, sorted. Rules on them will
 	// never see live events.
 	Unsupported []string
+	// Ignored lists the names the rules asked for that are left out as
+	// Falco leaves them out without -A (IgnoredIO), sorted. Rules on them
+	// see live events only with All, or when custom_set names them.
+	Ignored []string
+}
+
+// IgnoredIO returns the high-volume I/O event names Falco ignores unless
+// base_syscalls.all (-A) is set, even when rules name them, sorted: its
+// io_sc_set (events of the I/O read and write categories) minus the
+// state-keeping set. recv and send have no x86_64 syscall of their own.
+func IgnoredIO() []string { return slices.Clone(ignoredIO) }
+
+var ignoredIO = []string{"pread", "preadv", "pwrite", "pwritev", "read", "readv", "recv", "send", "sendfile", "write", "writev"}
+
+// syscallName returns the syscall whose program writes the event named
+// name, for event names that are not syscall names ("pread" is written by
+// pread64); other names are returned as they are.
+func syscallName(name string) string {
+	if _, ok := bpf.SyscallByName(name); ok {
+		return name
+	}
+	for _, s := range bpf.Syscalls() {
+		if s.EventName == name {
+			return s.Name
+		}
+	}
+	return name
+}
+
+// isIgnoredIO reports whether name (an event or a syscall name) is in
+// IgnoredIO.
+func isIgnoredIO(name string) bool {
+	if slices.Contains(ignoredIO, name) {
+		return true
+	}
+	s, ok := bpf.SyscallByName(name)
+	return ok && slices.Contains(ignoredIO, s.EventName)
 }
 
 // SelectSyscalls computes the interesting set from the event types the
 // loaded rules use (evt.type names, e.g. "openat", "procexit", and the
 // syscalls rules name that have no event type of their own, e.g.
 // "truncate": see Generic) and the base_syscalls configuration, with
-// Falco's semantics:
+// Falco's semantics. Event names select the syscall that writes them
+// ("pread" selects pread64):
 //
 //   - default: rules ∪ the state-keeping set (every syscall whose event
 //     modifies state: process lifecycle, fds, sockets, credentials, cwd —
@@ -167,6 +205,8 @@ type Selection struct {
 //   - all: every supported syscall, generic ones included (as Falco's
 //     all: every syscall).
 //
+// Without all, the rules' IgnoredIO names are left out (and listed in
+// Ignored) unless custom_set names them too, as Falco ignores them.
 // "!name" removals apply last, whatever the mode.
 func SelectSyscalls(ruleEventTypes []string, base BaseSyscalls) Selection {
 	supported := map[string]bool{}
@@ -176,9 +216,10 @@ func SelectSyscalls(ruleEventTypes []string, base BaseSyscalls) Selection {
 	for _, n := range Generic() {
 		supported[n] = true
 	}
-	var unsupported []string
+	var unsupported, ignored []string
 	want := map[string]bool{}
 	add := func(n string) {
+		n = syscallName(n)
 		if supported[n] {
 			want[n] = true
 		} else if !slices.Contains(unsupported, n) {
@@ -194,6 +235,13 @@ func SelectSyscalls(ruleEventTypes []string, base BaseSyscalls) Selection {
 		}
 	}
 	for _, n := range ruleEventTypes {
+		explicit := slices.ContainsFunc(positive, func(p string) bool { return syscallName(p) == syscallName(n) })
+		if !base.All && isIgnoredIO(n) && !explicit {
+			if !slices.Contains(ignored, n) {
+				ignored = append(ignored, n)
+			}
+			continue
+		}
 		add(n)
 	}
 	for _, n := range positive {
@@ -218,17 +266,19 @@ func SelectSyscalls(ruleEventTypes []string, base BaseSyscalls) Selection {
 		}
 	}
 	for _, n := range negative {
+		n = syscallName(n)
 		if !supported[n] && !slices.Contains(unsupported, n) {
 			unsupported = append(unsupported, n)
 		}
 		delete(want, n)
 	}
-	sel := Selection{Unsupported: unsupported}
+	sel := Selection{Unsupported: unsupported, Ignored: ignored}
 	for n := range want {
 		sel.Names = append(sel.Names, n)
 	}
 	sort.Strings(sel.Names)
 	sort.Strings(sel.Unsupported)
+	sort.Strings(sel.Ignored)
 	return sel
 }
 
@@ -281,7 +331,7 @@ var (
 		"inotify_init", "inotify_init1", "epoll_create", "epoll_create1", "close_range"}
 	repairNet = []string{"socket", "socketpair", "connect", "accept", "accept4", "bind", "close"}
 	netNames  = []string{"socket", "socketpair", "connect", "accept", "accept4", "bind", "listen",
-		"sendto", "sendmsg", "recvfrom", "recvmsg"}
+		"sendto", "sendmsg", "recvfrom", "recvmsg", "sendmmsg", "recvmmsg"}
 )
 
 // RepairSet returns names plus the syscalls needed to interpret them: the

@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 }
 
 // testGeneric are the generic syscalls the shared probe traces besides
-// every syscall with a program of its own (not all of Generic: the
+// the syscalls with a program of their own (see sharedSyscalls; not all of Generic: the
 // machine's background of clock reads and signal masks would flood it).
 var testGeneric = []string{"truncate", "ftruncate", "setfsuid", "setfsgid", "fchmodat2", "pidfd_send_signal", "fsopen", "fsmount"}
 
@@ -55,7 +55,7 @@ func openProbe(t testing.TB, cfg Config) *Probe {
 func sharedProbe(t testing.TB) (*Probe, *hub) {
 	t.Helper()
 	shared.once.Do(func() {
-		shared.p, shared.err = Open(Config{Syscalls: append(Supported(), testGeneric...)})
+		shared.p, shared.err = Open(Config{Syscalls: sharedSyscalls()})
 		if shared.err != nil {
 			return
 		}

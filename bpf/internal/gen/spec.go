@@ -126,11 +126,34 @@ var spec = []struct {
 	{"setpgid", "PPME_SYSCALL_SETPGID_X", "other_interest"},
 	{"shutdown", "PPME_SOCKET_SHUTDOWN_X", ""},
 	{"getsockopt", "PPME_SOCKET_GETSOCKOPT_X", ""},
+
+	// Data transfer (I/O). Falco ignores most of these unless -A
+	// (receiver/ebpf IgnoredIO). pread64/pwrite64 write the events named
+	// "pread"/"pwrite".
+	{"read", "PPME_SYSCALL_READ_X", ""},
+	{"write", "PPME_SYSCALL_WRITE_X", ""},
+	{"pread64", "PPME_SYSCALL_PREAD_X", ""},
+	{"pwrite64", "PPME_SYSCALL_PWRITE_X", ""},
+	{"readv", "PPME_SYSCALL_READV_X", ""},
+	{"writev", "PPME_SYSCALL_WRITEV_X", ""},
+	{"preadv", "PPME_SYSCALL_PREADV_X", ""},
+	{"pwritev", "PPME_SYSCALL_PWRITEV_X", ""},
+	{"sendfile", "PPME_SYSCALL_SENDFILE_X", ""},
+	{"splice", "PPME_SYSCALL_SPLICE_X", ""},
+	{"copy_file_range", "PPME_SYSCALL_COPY_FILE_RANGE_X", ""},
+	{"sendmmsg", "PPME_SOCKET_SENDMMSG_X", ""},
+	{"recvmmsg", "PPME_SOCKET_RECVMMSG_X", ""},
 }
 
-// ioSyscalls are state-modifying in the table (they can carry a socket
-// tuple) but are high-volume data transfer: they stay samplable.
-var ioSyscalls = map[string]bool{"sendto": true, "sendmsg": true, "recvfrom": true, "recvmsg": true}
+// ioSyscalls are high-volume data transfer: they stay samplable even where
+// the table marks their event state-modifying (those that can carry a
+// socket tuple: send*, recv*).
+var ioSyscalls = map[string]bool{
+	"sendto": true, "sendmsg": true, "recvfrom": true, "recvmsg": true,
+	"sendmmsg": true, "recvmmsg": true,
+	"read": true, "write": true, "pread64": true, "pwrite64": true, "readv": true, "writev": true,
+	"preadv": true, "pwritev": true, "sendfile": true, "splice": true, "copy_file_range": true,
+}
 
 // extraEvents are events written by programs that are not syscall exits.
 var extraEvents = []struct{ event, category string }{
