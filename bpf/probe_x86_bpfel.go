@@ -63,11 +63,13 @@ const (
 	ProbeMapSyscallExitTailTable = "syscall_exit_tail_table"
 	ProbeProgAccept4X            = "accept4_x"
 	ProbeProgAcceptX             = "accept_x"
+	ProbeProgAccessX             = "access_x"
 	ProbeProgBenchEmptyBtf       = "bench_empty_btf"
 	ProbeProgBenchEmptyRaw       = "bench_empty_raw"
 	ProbeProgBenchFilterRaw      = "bench_filter_raw"
 	ProbeProgBindX               = "bind_x"
 	ProbeProgBpfX                = "bpf_x"
+	ProbeProgBrkX                = "brk_x"
 	ProbeProgCapsetX             = "capset_x"
 	ProbeProgChdirX              = "chdir_x"
 	ProbeProgChmodX              = "chmod_x"
@@ -78,6 +80,7 @@ const (
 	ProbeProgCloseX              = "close_x"
 	ProbeProgConnectX            = "connect_x"
 	ProbeProgCreatX              = "creat_x"
+	ProbeProgDeleteModuleX       = "delete_module_x"
 	ProbeProgDup2X               = "dup2_x"
 	ProbeProgDup3X               = "dup3_x"
 	ProbeProgDupX                = "dup_x"
@@ -90,22 +93,42 @@ const (
 	ProbeProgFchownatX           = "fchownat_x"
 	ProbeProgFcntlX              = "fcntl_x"
 	ProbeProgFinitModuleX        = "finit_module_x"
+	ProbeProgFlockX              = "flock_x"
 	ProbeProgForkX               = "fork_x"
 	ProbeProgFsconfigX           = "fsconfig_x"
+	ProbeProgFstatX              = "fstat_x"
 	ProbeProgGenericX            = "generic_x"
+	ProbeProgGetdents64X         = "getdents64_x"
+	ProbeProgGetdentsX           = "getdents_x"
+	ProbeProgGetrlimitX          = "getrlimit_x"
 	ProbeProgInitModuleX         = "init_module_x"
+	ProbeProgIoUringEnterX       = "io_uring_enter_x"
+	ProbeProgIoUringRegisterX    = "io_uring_register_x"
 	ProbeProgIoUringSetupX       = "io_uring_setup_x"
+	ProbeProgIoctlX              = "ioctl_x"
+	ProbeProgKeyctlX             = "keyctl_x"
 	ProbeProgKillX               = "kill_x"
 	ProbeProgLchownX             = "lchown_x"
 	ProbeProgLinkX               = "link_x"
 	ProbeProgLinkatX             = "linkat_x"
 	ProbeProgListenX             = "listen_x"
+	ProbeProgLseekX              = "lseek_x"
+	ProbeProgLstatX              = "lstat_x"
 	ProbeProgMemfdCreateX        = "memfd_create_x"
 	ProbeProgMkdirX              = "mkdir_x"
 	ProbeProgMkdiratX            = "mkdirat_x"
 	ProbeProgMknodX              = "mknod_x"
 	ProbeProgMknodatX            = "mknodat_x"
+	ProbeProgMlock2X             = "mlock2_x"
+	ProbeProgMlockX              = "mlock_x"
+	ProbeProgMlockallX           = "mlockall_x"
+	ProbeProgMmapX               = "mmap_x"
 	ProbeProgMountX              = "mount_x"
+	ProbeProgMprotectX           = "mprotect_x"
+	ProbeProgMunlockX            = "munlock_x"
+	ProbeProgMunlockallX         = "munlockall_x"
+	ProbeProgMunmapX             = "munmap_x"
+	ProbeProgNewfstatatX         = "newfstatat_x"
 	ProbeProgOpenByHandleAtX     = "open_by_handle_at_x"
 	ProbeProgOpenX               = "open_x"
 	ProbeProgOpenat2X            = "openat2_x"
@@ -115,6 +138,7 @@ const (
 	ProbeProgPipe2X              = "pipe2_x"
 	ProbeProgPipeX               = "pipe_x"
 	ProbeProgPrctlX              = "prctl_x"
+	ProbeProgPrlimit64X          = "prlimit64_x"
 	ProbeProgProcessVmReadvX     = "process_vm_readv_x"
 	ProbeProgProcessVmWritevX    = "process_vm_writev_x"
 	ProbeProgPtraceX             = "ptrace_x"
@@ -126,6 +150,7 @@ const (
 	ProbeProgRmdirX              = "rmdir_x"
 	ProbeProgSchedProcessExec    = "sched_process_exec"
 	ProbeProgSchedProcessExit    = "sched_process_exit"
+	ProbeProgSeccompX            = "seccomp_x"
 	ProbeProgSendmsgX            = "sendmsg_x"
 	ProbeProgSendtoX             = "sendto_x"
 	ProbeProgSetgidX             = "setgid_x"
@@ -134,9 +159,11 @@ const (
 	ProbeProgSetresgidX          = "setresgid_x"
 	ProbeProgSetresuidX          = "setresuid_x"
 	ProbeProgSetreuidX           = "setreuid_x"
+	ProbeProgSetrlimitX          = "setrlimit_x"
 	ProbeProgSetuidX             = "setuid_x"
 	ProbeProgSocketX             = "socket_x"
 	ProbeProgSocketpairX         = "socketpair_x"
+	ProbeProgStatX               = "stat_x"
 	ProbeProgSymlinkX            = "symlink_x"
 	ProbeProgSymlinkatX          = "symlinkat_x"
 	ProbeProgSysExit             = "sys_exit"
@@ -199,11 +226,13 @@ type ProbeSpecs struct {
 type ProbeProgramSpecs struct {
 	Accept4X         *ebpf.ProgramSpec `ebpf:"accept4_x"`
 	AcceptX          *ebpf.ProgramSpec `ebpf:"accept_x"`
+	AccessX          *ebpf.ProgramSpec `ebpf:"access_x"`
 	BenchEmptyBtf    *ebpf.ProgramSpec `ebpf:"bench_empty_btf"`
 	BenchEmptyRaw    *ebpf.ProgramSpec `ebpf:"bench_empty_raw"`
 	BenchFilterRaw   *ebpf.ProgramSpec `ebpf:"bench_filter_raw"`
 	BindX            *ebpf.ProgramSpec `ebpf:"bind_x"`
 	BpfX             *ebpf.ProgramSpec `ebpf:"bpf_x"`
+	BrkX             *ebpf.ProgramSpec `ebpf:"brk_x"`
 	CapsetX          *ebpf.ProgramSpec `ebpf:"capset_x"`
 	ChdirX           *ebpf.ProgramSpec `ebpf:"chdir_x"`
 	ChmodX           *ebpf.ProgramSpec `ebpf:"chmod_x"`
@@ -214,6 +243,7 @@ type ProbeProgramSpecs struct {
 	CloseX           *ebpf.ProgramSpec `ebpf:"close_x"`
 	ConnectX         *ebpf.ProgramSpec `ebpf:"connect_x"`
 	CreatX           *ebpf.ProgramSpec `ebpf:"creat_x"`
+	DeleteModuleX    *ebpf.ProgramSpec `ebpf:"delete_module_x"`
 	Dup2X            *ebpf.ProgramSpec `ebpf:"dup2_x"`
 	Dup3X            *ebpf.ProgramSpec `ebpf:"dup3_x"`
 	DupX             *ebpf.ProgramSpec `ebpf:"dup_x"`
@@ -226,22 +256,42 @@ type ProbeProgramSpecs struct {
 	FchownatX        *ebpf.ProgramSpec `ebpf:"fchownat_x"`
 	FcntlX           *ebpf.ProgramSpec `ebpf:"fcntl_x"`
 	FinitModuleX     *ebpf.ProgramSpec `ebpf:"finit_module_x"`
+	FlockX           *ebpf.ProgramSpec `ebpf:"flock_x"`
 	ForkX            *ebpf.ProgramSpec `ebpf:"fork_x"`
 	FsconfigX        *ebpf.ProgramSpec `ebpf:"fsconfig_x"`
+	FstatX           *ebpf.ProgramSpec `ebpf:"fstat_x"`
 	GenericX         *ebpf.ProgramSpec `ebpf:"generic_x"`
+	Getdents64X      *ebpf.ProgramSpec `ebpf:"getdents64_x"`
+	GetdentsX        *ebpf.ProgramSpec `ebpf:"getdents_x"`
+	GetrlimitX       *ebpf.ProgramSpec `ebpf:"getrlimit_x"`
 	InitModuleX      *ebpf.ProgramSpec `ebpf:"init_module_x"`
+	IoUringEnterX    *ebpf.ProgramSpec `ebpf:"io_uring_enter_x"`
+	IoUringRegisterX *ebpf.ProgramSpec `ebpf:"io_uring_register_x"`
 	IoUringSetupX    *ebpf.ProgramSpec `ebpf:"io_uring_setup_x"`
+	IoctlX           *ebpf.ProgramSpec `ebpf:"ioctl_x"`
+	KeyctlX          *ebpf.ProgramSpec `ebpf:"keyctl_x"`
 	KillX            *ebpf.ProgramSpec `ebpf:"kill_x"`
 	LchownX          *ebpf.ProgramSpec `ebpf:"lchown_x"`
 	LinkX            *ebpf.ProgramSpec `ebpf:"link_x"`
 	LinkatX          *ebpf.ProgramSpec `ebpf:"linkat_x"`
 	ListenX          *ebpf.ProgramSpec `ebpf:"listen_x"`
+	LseekX           *ebpf.ProgramSpec `ebpf:"lseek_x"`
+	LstatX           *ebpf.ProgramSpec `ebpf:"lstat_x"`
 	MemfdCreateX     *ebpf.ProgramSpec `ebpf:"memfd_create_x"`
 	MkdirX           *ebpf.ProgramSpec `ebpf:"mkdir_x"`
 	MkdiratX         *ebpf.ProgramSpec `ebpf:"mkdirat_x"`
 	MknodX           *ebpf.ProgramSpec `ebpf:"mknod_x"`
 	MknodatX         *ebpf.ProgramSpec `ebpf:"mknodat_x"`
+	Mlock2X          *ebpf.ProgramSpec `ebpf:"mlock2_x"`
+	MlockX           *ebpf.ProgramSpec `ebpf:"mlock_x"`
+	MlockallX        *ebpf.ProgramSpec `ebpf:"mlockall_x"`
+	MmapX            *ebpf.ProgramSpec `ebpf:"mmap_x"`
 	MountX           *ebpf.ProgramSpec `ebpf:"mount_x"`
+	MprotectX        *ebpf.ProgramSpec `ebpf:"mprotect_x"`
+	MunlockX         *ebpf.ProgramSpec `ebpf:"munlock_x"`
+	MunlockallX      *ebpf.ProgramSpec `ebpf:"munlockall_x"`
+	MunmapX          *ebpf.ProgramSpec `ebpf:"munmap_x"`
+	NewfstatatX      *ebpf.ProgramSpec `ebpf:"newfstatat_x"`
 	OpenByHandleAtX  *ebpf.ProgramSpec `ebpf:"open_by_handle_at_x"`
 	OpenX            *ebpf.ProgramSpec `ebpf:"open_x"`
 	Openat2X         *ebpf.ProgramSpec `ebpf:"openat2_x"`
@@ -251,6 +301,7 @@ type ProbeProgramSpecs struct {
 	Pipe2X           *ebpf.ProgramSpec `ebpf:"pipe2_x"`
 	PipeX            *ebpf.ProgramSpec `ebpf:"pipe_x"`
 	PrctlX           *ebpf.ProgramSpec `ebpf:"prctl_x"`
+	Prlimit64X       *ebpf.ProgramSpec `ebpf:"prlimit64_x"`
 	ProcessVmReadvX  *ebpf.ProgramSpec `ebpf:"process_vm_readv_x"`
 	ProcessVmWritevX *ebpf.ProgramSpec `ebpf:"process_vm_writev_x"`
 	PtraceX          *ebpf.ProgramSpec `ebpf:"ptrace_x"`
@@ -262,6 +313,7 @@ type ProbeProgramSpecs struct {
 	RmdirX           *ebpf.ProgramSpec `ebpf:"rmdir_x"`
 	SchedProcessExec *ebpf.ProgramSpec `ebpf:"sched_process_exec"`
 	SchedProcessExit *ebpf.ProgramSpec `ebpf:"sched_process_exit"`
+	SeccompX         *ebpf.ProgramSpec `ebpf:"seccomp_x"`
 	SendmsgX         *ebpf.ProgramSpec `ebpf:"sendmsg_x"`
 	SendtoX          *ebpf.ProgramSpec `ebpf:"sendto_x"`
 	SetgidX          *ebpf.ProgramSpec `ebpf:"setgid_x"`
@@ -270,9 +322,11 @@ type ProbeProgramSpecs struct {
 	SetresgidX       *ebpf.ProgramSpec `ebpf:"setresgid_x"`
 	SetresuidX       *ebpf.ProgramSpec `ebpf:"setresuid_x"`
 	SetreuidX        *ebpf.ProgramSpec `ebpf:"setreuid_x"`
+	SetrlimitX       *ebpf.ProgramSpec `ebpf:"setrlimit_x"`
 	SetuidX          *ebpf.ProgramSpec `ebpf:"setuid_x"`
 	SocketX          *ebpf.ProgramSpec `ebpf:"socket_x"`
 	SocketpairX      *ebpf.ProgramSpec `ebpf:"socketpair_x"`
+	StatX            *ebpf.ProgramSpec `ebpf:"stat_x"`
 	SymlinkX         *ebpf.ProgramSpec `ebpf:"symlink_x"`
 	SymlinkatX       *ebpf.ProgramSpec `ebpf:"symlinkat_x"`
 	SysExit          *ebpf.ProgramSpec `ebpf:"sys_exit"`
@@ -370,11 +424,13 @@ type ProbeVariables struct {
 type ProbePrograms struct {
 	Accept4X         *ebpf.Program `ebpf:"accept4_x"`
 	AcceptX          *ebpf.Program `ebpf:"accept_x"`
+	AccessX          *ebpf.Program `ebpf:"access_x"`
 	BenchEmptyBtf    *ebpf.Program `ebpf:"bench_empty_btf"`
 	BenchEmptyRaw    *ebpf.Program `ebpf:"bench_empty_raw"`
 	BenchFilterRaw   *ebpf.Program `ebpf:"bench_filter_raw"`
 	BindX            *ebpf.Program `ebpf:"bind_x"`
 	BpfX             *ebpf.Program `ebpf:"bpf_x"`
+	BrkX             *ebpf.Program `ebpf:"brk_x"`
 	CapsetX          *ebpf.Program `ebpf:"capset_x"`
 	ChdirX           *ebpf.Program `ebpf:"chdir_x"`
 	ChmodX           *ebpf.Program `ebpf:"chmod_x"`
@@ -385,6 +441,7 @@ type ProbePrograms struct {
 	CloseX           *ebpf.Program `ebpf:"close_x"`
 	ConnectX         *ebpf.Program `ebpf:"connect_x"`
 	CreatX           *ebpf.Program `ebpf:"creat_x"`
+	DeleteModuleX    *ebpf.Program `ebpf:"delete_module_x"`
 	Dup2X            *ebpf.Program `ebpf:"dup2_x"`
 	Dup3X            *ebpf.Program `ebpf:"dup3_x"`
 	DupX             *ebpf.Program `ebpf:"dup_x"`
@@ -397,22 +454,42 @@ type ProbePrograms struct {
 	FchownatX        *ebpf.Program `ebpf:"fchownat_x"`
 	FcntlX           *ebpf.Program `ebpf:"fcntl_x"`
 	FinitModuleX     *ebpf.Program `ebpf:"finit_module_x"`
+	FlockX           *ebpf.Program `ebpf:"flock_x"`
 	ForkX            *ebpf.Program `ebpf:"fork_x"`
 	FsconfigX        *ebpf.Program `ebpf:"fsconfig_x"`
+	FstatX           *ebpf.Program `ebpf:"fstat_x"`
 	GenericX         *ebpf.Program `ebpf:"generic_x"`
+	Getdents64X      *ebpf.Program `ebpf:"getdents64_x"`
+	GetdentsX        *ebpf.Program `ebpf:"getdents_x"`
+	GetrlimitX       *ebpf.Program `ebpf:"getrlimit_x"`
 	InitModuleX      *ebpf.Program `ebpf:"init_module_x"`
+	IoUringEnterX    *ebpf.Program `ebpf:"io_uring_enter_x"`
+	IoUringRegisterX *ebpf.Program `ebpf:"io_uring_register_x"`
 	IoUringSetupX    *ebpf.Program `ebpf:"io_uring_setup_x"`
+	IoctlX           *ebpf.Program `ebpf:"ioctl_x"`
+	KeyctlX          *ebpf.Program `ebpf:"keyctl_x"`
 	KillX            *ebpf.Program `ebpf:"kill_x"`
 	LchownX          *ebpf.Program `ebpf:"lchown_x"`
 	LinkX            *ebpf.Program `ebpf:"link_x"`
 	LinkatX          *ebpf.Program `ebpf:"linkat_x"`
 	ListenX          *ebpf.Program `ebpf:"listen_x"`
+	LseekX           *ebpf.Program `ebpf:"lseek_x"`
+	LstatX           *ebpf.Program `ebpf:"lstat_x"`
 	MemfdCreateX     *ebpf.Program `ebpf:"memfd_create_x"`
 	MkdirX           *ebpf.Program `ebpf:"mkdir_x"`
 	MkdiratX         *ebpf.Program `ebpf:"mkdirat_x"`
 	MknodX           *ebpf.Program `ebpf:"mknod_x"`
 	MknodatX         *ebpf.Program `ebpf:"mknodat_x"`
+	Mlock2X          *ebpf.Program `ebpf:"mlock2_x"`
+	MlockX           *ebpf.Program `ebpf:"mlock_x"`
+	MlockallX        *ebpf.Program `ebpf:"mlockall_x"`
+	MmapX            *ebpf.Program `ebpf:"mmap_x"`
 	MountX           *ebpf.Program `ebpf:"mount_x"`
+	MprotectX        *ebpf.Program `ebpf:"mprotect_x"`
+	MunlockX         *ebpf.Program `ebpf:"munlock_x"`
+	MunlockallX      *ebpf.Program `ebpf:"munlockall_x"`
+	MunmapX          *ebpf.Program `ebpf:"munmap_x"`
+	NewfstatatX      *ebpf.Program `ebpf:"newfstatat_x"`
 	OpenByHandleAtX  *ebpf.Program `ebpf:"open_by_handle_at_x"`
 	OpenX            *ebpf.Program `ebpf:"open_x"`
 	Openat2X         *ebpf.Program `ebpf:"openat2_x"`
@@ -422,6 +499,7 @@ type ProbePrograms struct {
 	Pipe2X           *ebpf.Program `ebpf:"pipe2_x"`
 	PipeX            *ebpf.Program `ebpf:"pipe_x"`
 	PrctlX           *ebpf.Program `ebpf:"prctl_x"`
+	Prlimit64X       *ebpf.Program `ebpf:"prlimit64_x"`
 	ProcessVmReadvX  *ebpf.Program `ebpf:"process_vm_readv_x"`
 	ProcessVmWritevX *ebpf.Program `ebpf:"process_vm_writev_x"`
 	PtraceX          *ebpf.Program `ebpf:"ptrace_x"`
@@ -433,6 +511,7 @@ type ProbePrograms struct {
 	RmdirX           *ebpf.Program `ebpf:"rmdir_x"`
 	SchedProcessExec *ebpf.Program `ebpf:"sched_process_exec"`
 	SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
+	SeccompX         *ebpf.Program `ebpf:"seccomp_x"`
 	SendmsgX         *ebpf.Program `ebpf:"sendmsg_x"`
 	SendtoX          *ebpf.Program `ebpf:"sendto_x"`
 	SetgidX          *ebpf.Program `ebpf:"setgid_x"`
@@ -441,9 +520,11 @@ type ProbePrograms struct {
 	SetresgidX       *ebpf.Program `ebpf:"setresgid_x"`
 	SetresuidX       *ebpf.Program `ebpf:"setresuid_x"`
 	SetreuidX        *ebpf.Program `ebpf:"setreuid_x"`
+	SetrlimitX       *ebpf.Program `ebpf:"setrlimit_x"`
 	SetuidX          *ebpf.Program `ebpf:"setuid_x"`
 	SocketX          *ebpf.Program `ebpf:"socket_x"`
 	SocketpairX      *ebpf.Program `ebpf:"socketpair_x"`
+	StatX            *ebpf.Program `ebpf:"stat_x"`
 	SymlinkX         *ebpf.Program `ebpf:"symlink_x"`
 	SymlinkatX       *ebpf.Program `ebpf:"symlinkat_x"`
 	SysExit          *ebpf.Program `ebpf:"sys_exit"`
@@ -462,11 +543,13 @@ func (p *ProbePrograms) Close() error {
 	return _ProbeClose(
 		p.Accept4X,
 		p.AcceptX,
+		p.AccessX,
 		p.BenchEmptyBtf,
 		p.BenchEmptyRaw,
 		p.BenchFilterRaw,
 		p.BindX,
 		p.BpfX,
+		p.BrkX,
 		p.CapsetX,
 		p.ChdirX,
 		p.ChmodX,
@@ -477,6 +560,7 @@ func (p *ProbePrograms) Close() error {
 		p.CloseX,
 		p.ConnectX,
 		p.CreatX,
+		p.DeleteModuleX,
 		p.Dup2X,
 		p.Dup3X,
 		p.DupX,
@@ -489,22 +573,42 @@ func (p *ProbePrograms) Close() error {
 		p.FchownatX,
 		p.FcntlX,
 		p.FinitModuleX,
+		p.FlockX,
 		p.ForkX,
 		p.FsconfigX,
+		p.FstatX,
 		p.GenericX,
+		p.Getdents64X,
+		p.GetdentsX,
+		p.GetrlimitX,
 		p.InitModuleX,
+		p.IoUringEnterX,
+		p.IoUringRegisterX,
 		p.IoUringSetupX,
+		p.IoctlX,
+		p.KeyctlX,
 		p.KillX,
 		p.LchownX,
 		p.LinkX,
 		p.LinkatX,
 		p.ListenX,
+		p.LseekX,
+		p.LstatX,
 		p.MemfdCreateX,
 		p.MkdirX,
 		p.MkdiratX,
 		p.MknodX,
 		p.MknodatX,
+		p.Mlock2X,
+		p.MlockX,
+		p.MlockallX,
+		p.MmapX,
 		p.MountX,
+		p.MprotectX,
+		p.MunlockX,
+		p.MunlockallX,
+		p.MunmapX,
+		p.NewfstatatX,
 		p.OpenByHandleAtX,
 		p.OpenX,
 		p.Openat2X,
@@ -514,6 +618,7 @@ func (p *ProbePrograms) Close() error {
 		p.Pipe2X,
 		p.PipeX,
 		p.PrctlX,
+		p.Prlimit64X,
 		p.ProcessVmReadvX,
 		p.ProcessVmWritevX,
 		p.PtraceX,
@@ -525,6 +630,7 @@ func (p *ProbePrograms) Close() error {
 		p.RmdirX,
 		p.SchedProcessExec,
 		p.SchedProcessExit,
+		p.SeccompX,
 		p.SendmsgX,
 		p.SendtoX,
 		p.SetgidX,
@@ -533,9 +639,11 @@ func (p *ProbePrograms) Close() error {
 		p.SetresgidX,
 		p.SetresuidX,
 		p.SetreuidX,
+		p.SetrlimitX,
 		p.SetuidX,
 		p.SocketX,
 		p.SocketpairX,
+		p.StatX,
 		p.SymlinkX,
 		p.SymlinkatX,
 		p.SysExit,

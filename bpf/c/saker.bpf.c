@@ -14,6 +14,7 @@
 #include "programs/syscalls/socket.bpf.c"
 #include "programs/syscalls/system.bpf.c"
 #include "programs/syscalls/file.bpf.c"
+#include "programs/syscalls/memory.bpf.c"
 #include "programs/syscalls/generic.bpf.c"
 #include "programs/sched/process_exit.bpf.c"
 #include "programs/test/twins.bpf.c"

@@ -179,6 +179,16 @@ func SelectSyscalls(ruleEventTypes []string, base BaseSyscalls) Selection {
 	var unsupported []string
 	want := map[string]bool{}
 	add := func(n string) {
+		if !supported[n] {
+			// An event type named otherwise than its syscall (prlimit is
+			// written by prlimit64) selects that syscall.
+			for _, s := range bpf.Syscalls() {
+				if s.EventName == n && s.Name != n {
+					n = s.Name
+					break
+				}
+			}
+		}
 		if supported[n] {
 			want[n] = true
 		} else if !slices.Contains(unsupported, n) {
