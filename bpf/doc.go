@@ -185,6 +185,30 @@
 //	copy_file_range SYSCALL_COPY_FILE_RANGE_X    res, fdout, offout, fdin, offin, len
 //	sendmmsg        SOCKET_SENDMMSG_X            res, fd, size, data, tuple (one event per message)
 //	recvmmsg        SOCKET_RECVMMSG_X            res, fd, size, data, tuple, msgcontrol (one per message)
+//	mmap            SYSCALL_MMAP_X               res, vm_size, vm_rss, vm_swap, addr, length, prot, flags, fd, offset
+//	munmap          SYSCALL_MUNMAP_X             res, vm_size, vm_rss, vm_swap, addr, length
+//	mprotect        SYSCALL_MPROTECT_X           res, addr, length, prot
+//	brk             SYSCALL_BRK_4_X              res, vm_size, vm_rss, vm_swap, addr
+//	mlock, munlock  SYSCALL_M(UN)LOCK_X          res, addr, len
+//	mlock2          SYSCALL_MLOCK2_X             res, addr, len, flags
+//	mlockall        SYSCALL_MLOCKALL_X           res, flags
+//	munlockall      SYSCALL_MUNLOCKALL_X         res
+//	ioctl           SYSCALL_IOCTL_3_X            res, fd, request, argument
+//	access          SYSCALL_ACCESS_X             res, name, mode
+//	stat, lstat     SYSCALL_(L)STAT_X            res, path
+//	fstat           SYSCALL_FSTAT_X              res, fd
+//	newfstatat      SYSCALL_NEWFSTATAT_X         res, dirfd, path, flags
+//	lseek           SYSCALL_LSEEK_X              res, fd, offset, whence
+//	getdents(64)    SYSCALL_GETDENTS(64)_X       res, fd
+//	flock           SYSCALL_FLOCK_X              res, fd, operation
+//	seccomp         SYSCALL_SECCOMP_X            res, op, flags
+//	delete_module   SYSCALL_DELETE_MODULE_X      res, name, flags
+//	keyctl          SYSCALL_KEYCTL_X             res, operation, arg2, arg3, arg4, arg5
+//	getrlimit       SYSCALL_GETRLIMIT_X          res, cur, max, resource
+//	setrlimit       SYSCALL_SETRLIMIT_X          res, cur, max, resource
+//	prlimit64       SYSCALL_PRLIMIT_X            res, newcur, newmax, oldcur, oldmax, pid, resource
+//	io_uring_enter  SYSCALL_IO_URING_ENTER_X     res, fd, to_submit, min_complete, flags, sig
+//	io_uring_register SYSCALL_IO_URING_REGISTER_X res, fd, opcode, arg, nr_args
 //	(every other)   GENERIC_X                    ID, nativeID
 //	(sampling)      DROP_E / DROP_X              ratio
 //
@@ -198,7 +222,7 @@
 // table lacks (fchmodat2, pidfd_send_signal, the fs* mount API, newer
 // than sysdig 0.29) has ID 0 (PPM_SC_UNKNOWN): only nativeID names it.
 // Syscalls that the table has an event type for but saker no program
-// (mmap, ioctl, ...) are not written at all, and neither are exit,
+// (futex, poll, ...) are not written at all, and neither are exit,
 // exit_group and rt_sigreturn (sys_exit never reports them). Syscalls
 // newer than receiver/event's table (its uapi headers are Linux 6.1's)
 // take their numbers from internal/gen's newerSyscalls (451-469).
@@ -303,6 +327,21 @@
 //     SO_PEERNAME, SO_BINDTODEVICE, SO_PEERSEC, filters, SO_PEERGROUPS,
 //     SO_MEMINFO) and every level but SOL_SOCKET. optlen is *optlen at
 //     exit.
+//   - vm_size/vm_rss/vm_swap (mmap, munmap, brk) are the caller's mm
+//     counters at exit in KiB: rss = file + anon + shmem pages, read from the
+//     shared count of the per-CPU counters (as libs does), so it can lag
+//     /proc/<pid>/status by a batch of pages per CPU.
+//   - keyctl arg2..arg5 are PT_DYN: index 0 (u64) for numbers, index 1
+//     (string) for JOIN_SESSION_KEYRING's name and the type and
+//     description (restriction) of SEARCH (RESTRICT_KEYRING). These index
+//     values were chosen here: libs' keyctl_dynamic_param was not at hand.
+//   - rlimits: what the call asked for (setrlimit, prlimit64 new) is read
+//     whatever the result; what it returned (getrlimit, prlimit64 old) only
+//     on success; -1/-1 when absent (NULL), unreadable, or not returned.
+//   - io_uring_enter sig is the low 32 bits of the sigset pointer, as libs
+//     writes it.
+//   - prlimit64 writes the event named prlimit; SelectSyscalls maps a rule's
+//     evt.type=prlimit to it.
 //   - 32-bit (ia32 compat) syscalls are not traced.
 //
 // # Flag values
@@ -357,7 +396,18 @@
 //	    prctl_options (PR_*), bpf_commands, io_uring_setup_flags (low 7 bits)
 //	    and io_uring_setup_feats, sig (signal numbers), capabilities (bit per
 //	    CAP_*), fsconfig_cmds (FSCONFIG_*), mknod_mode (S_IFMT type bits and
-//	    07777)
+//	    07777), access_flags (F_OK 0, X_OK 1, W_OK 2, R_OK 4), flock_flags
+//	    (LOCK_*), mlockall_flags (MCL_*), mlock2_flags (MLOCK_ONFAULT 1),
+//	    newfstatat_flags (AT_SYMLINK_NOFOLLOW 0x100, AT_NO_AUTOMOUNT 0x800,
+//	    AT_EMPTY_PATH 0x1000), lseek_whence (SET 0, CUR 1, END 2; DATA/HOLE
+//	    read 0), rlimit_resources (RLIMIT_* 0-15, else UNKNOWN 0xff),
+//	    keyctl_operations (KEYCTL_*), io_uring_enter_flags (low 4 bits),
+//	    io_uring_register_opcodes (bit 31, USE_REGISTERED_RING, dropped)
+//	prot_flags: READ 1, WRITE 2, EXEC 4, SEM 8, GROWSDOWN 0x10, GROWSUP 0x20
+//	mmap_flags: SHARED 1, PRIVATE 2, FIXED 4, ANONYMOUS 8, 32BIT 0x10,
+//	    NORESERVE 0x40, POPULATE 0x80, NONBLOCK 0x100, GROWSDOWN 0x200,
+//	    DENYWRITE 0x400, EXECUTABLE 0x800, LOCKED 0x4000
+//	delete_module_flags: O_NONBLOCK 1, O_TRUNC 2
 //
 // # Filter, sampling and counters
 //

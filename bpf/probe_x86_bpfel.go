@@ -63,11 +63,13 @@ const (
 	ProbeMapSyscallExitTailTable = "syscall_exit_tail_table"
 	ProbeProgAccept4X            = "accept4_x"
 	ProbeProgAcceptX             = "accept_x"
+	ProbeProgAccessX             = "access_x"
 	ProbeProgBenchEmptyBtf       = "bench_empty_btf"
 	ProbeProgBenchEmptyRaw       = "bench_empty_raw"
 	ProbeProgBenchFilterRaw      = "bench_filter_raw"
 	ProbeProgBindX               = "bind_x"
 	ProbeProgBpfX                = "bpf_x"
+	ProbeProgBrkX                = "brk_x"
 	ProbeProgCapsetX             = "capset_x"
 	ProbeProgChdirX              = "chdir_x"
 	ProbeProgChmodX              = "chmod_x"
@@ -80,6 +82,7 @@ const (
 	ProbeProgConnectX            = "connect_x"
 	ProbeProgCopyFileRangeX      = "copy_file_range_x"
 	ProbeProgCreatX              = "creat_x"
+	ProbeProgDeleteModuleX       = "delete_module_x"
 	ProbeProgDup2X               = "dup2_x"
 	ProbeProgDup3X               = "dup3_x"
 	ProbeProgDupX                = "dup_x"
@@ -96,25 +99,45 @@ const (
 	ProbeProgFchownatX           = "fchownat_x"
 	ProbeProgFcntlX              = "fcntl_x"
 	ProbeProgFinitModuleX        = "finit_module_x"
+	ProbeProgFlockX              = "flock_x"
 	ProbeProgForkX               = "fork_x"
 	ProbeProgFsconfigX           = "fsconfig_x"
+	ProbeProgFstatX              = "fstat_x"
 	ProbeProgGenericX            = "generic_x"
+	ProbeProgGetdents64X         = "getdents64_x"
+	ProbeProgGetdentsX           = "getdents_x"
+	ProbeProgGetrlimitX          = "getrlimit_x"
 	ProbeProgGetsockoptX         = "getsockopt_x"
 	ProbeProgInitModuleX         = "init_module_x"
 	ProbeProgInotifyInit1X       = "inotify_init1_x"
 	ProbeProgInotifyInitX        = "inotify_init_x"
+	ProbeProgIoUringEnterX       = "io_uring_enter_x"
+	ProbeProgIoUringRegisterX    = "io_uring_register_x"
 	ProbeProgIoUringSetupX       = "io_uring_setup_x"
+	ProbeProgIoctlX              = "ioctl_x"
+	ProbeProgKeyctlX             = "keyctl_x"
 	ProbeProgKillX               = "kill_x"
 	ProbeProgLchownX             = "lchown_x"
 	ProbeProgLinkX               = "link_x"
 	ProbeProgLinkatX             = "linkat_x"
 	ProbeProgListenX             = "listen_x"
+	ProbeProgLseekX              = "lseek_x"
+	ProbeProgLstatX              = "lstat_x"
 	ProbeProgMemfdCreateX        = "memfd_create_x"
 	ProbeProgMkdirX              = "mkdir_x"
 	ProbeProgMkdiratX            = "mkdirat_x"
 	ProbeProgMknodX              = "mknod_x"
 	ProbeProgMknodatX            = "mknodat_x"
+	ProbeProgMlock2X             = "mlock2_x"
+	ProbeProgMlockX              = "mlock_x"
+	ProbeProgMlockallX           = "mlockall_x"
+	ProbeProgMmapX               = "mmap_x"
 	ProbeProgMountX              = "mount_x"
+	ProbeProgMprotectX           = "mprotect_x"
+	ProbeProgMunlockX            = "munlock_x"
+	ProbeProgMunlockallX         = "munlockall_x"
+	ProbeProgMunmapX             = "munmap_x"
+	ProbeProgNewfstatatX         = "newfstatat_x"
 	ProbeProgOpenByHandleAtX     = "open_by_handle_at_x"
 	ProbeProgOpenX               = "open_x"
 	ProbeProgOpenat2X            = "openat2_x"
@@ -126,6 +149,7 @@ const (
 	ProbeProgPrctlX              = "prctl_x"
 	ProbeProgPread64X            = "pread64_x"
 	ProbeProgPreadvX             = "preadv_x"
+	ProbeProgPrlimit64X          = "prlimit64_x"
 	ProbeProgProcessVmReadvX     = "process_vm_readv_x"
 	ProbeProgProcessVmWritevX    = "process_vm_writev_x"
 	ProbeProgPtraceX             = "ptrace_x"
@@ -142,6 +166,7 @@ const (
 	ProbeProgRmdirX              = "rmdir_x"
 	ProbeProgSchedProcessExec    = "sched_process_exec"
 	ProbeProgSchedProcessExit    = "sched_process_exit"
+	ProbeProgSeccompX            = "seccomp_x"
 	ProbeProgSendfileX           = "sendfile_x"
 	ProbeProgSendmmsgX           = "sendmmsg_x"
 	ProbeProgSendmsgX            = "sendmsg_x"
@@ -153,6 +178,7 @@ const (
 	ProbeProgSetresgidX          = "setresgid_x"
 	ProbeProgSetresuidX          = "setresuid_x"
 	ProbeProgSetreuidX           = "setreuid_x"
+	ProbeProgSetrlimitX          = "setrlimit_x"
 	ProbeProgSetsidX             = "setsid_x"
 	ProbeProgSetuidX             = "setuid_x"
 	ProbeProgShutdownX           = "shutdown_x"
@@ -161,6 +187,7 @@ const (
 	ProbeProgSocketX             = "socket_x"
 	ProbeProgSocketpairX         = "socketpair_x"
 	ProbeProgSpliceX             = "splice_x"
+	ProbeProgStatX               = "stat_x"
 	ProbeProgSymlinkX            = "symlink_x"
 	ProbeProgSymlinkatX          = "symlinkat_x"
 	ProbeProgSysExit             = "sys_exit"
@@ -226,11 +253,13 @@ type ProbeSpecs struct {
 type ProbeProgramSpecs struct {
 	Accept4X         *ebpf.ProgramSpec `ebpf:"accept4_x"`
 	AcceptX          *ebpf.ProgramSpec `ebpf:"accept_x"`
+	AccessX          *ebpf.ProgramSpec `ebpf:"access_x"`
 	BenchEmptyBtf    *ebpf.ProgramSpec `ebpf:"bench_empty_btf"`
 	BenchEmptyRaw    *ebpf.ProgramSpec `ebpf:"bench_empty_raw"`
 	BenchFilterRaw   *ebpf.ProgramSpec `ebpf:"bench_filter_raw"`
 	BindX            *ebpf.ProgramSpec `ebpf:"bind_x"`
 	BpfX             *ebpf.ProgramSpec `ebpf:"bpf_x"`
+	BrkX             *ebpf.ProgramSpec `ebpf:"brk_x"`
 	CapsetX          *ebpf.ProgramSpec `ebpf:"capset_x"`
 	ChdirX           *ebpf.ProgramSpec `ebpf:"chdir_x"`
 	ChmodX           *ebpf.ProgramSpec `ebpf:"chmod_x"`
@@ -243,6 +272,7 @@ type ProbeProgramSpecs struct {
 	ConnectX         *ebpf.ProgramSpec `ebpf:"connect_x"`
 	CopyFileRangeX   *ebpf.ProgramSpec `ebpf:"copy_file_range_x"`
 	CreatX           *ebpf.ProgramSpec `ebpf:"creat_x"`
+	DeleteModuleX    *ebpf.ProgramSpec `ebpf:"delete_module_x"`
 	Dup2X            *ebpf.ProgramSpec `ebpf:"dup2_x"`
 	Dup3X            *ebpf.ProgramSpec `ebpf:"dup3_x"`
 	DupX             *ebpf.ProgramSpec `ebpf:"dup_x"`
@@ -259,25 +289,45 @@ type ProbeProgramSpecs struct {
 	FchownatX        *ebpf.ProgramSpec `ebpf:"fchownat_x"`
 	FcntlX           *ebpf.ProgramSpec `ebpf:"fcntl_x"`
 	FinitModuleX     *ebpf.ProgramSpec `ebpf:"finit_module_x"`
+	FlockX           *ebpf.ProgramSpec `ebpf:"flock_x"`
 	ForkX            *ebpf.ProgramSpec `ebpf:"fork_x"`
 	FsconfigX        *ebpf.ProgramSpec `ebpf:"fsconfig_x"`
+	FstatX           *ebpf.ProgramSpec `ebpf:"fstat_x"`
 	GenericX         *ebpf.ProgramSpec `ebpf:"generic_x"`
+	Getdents64X      *ebpf.ProgramSpec `ebpf:"getdents64_x"`
+	GetdentsX        *ebpf.ProgramSpec `ebpf:"getdents_x"`
+	GetrlimitX       *ebpf.ProgramSpec `ebpf:"getrlimit_x"`
 	GetsockoptX      *ebpf.ProgramSpec `ebpf:"getsockopt_x"`
 	InitModuleX      *ebpf.ProgramSpec `ebpf:"init_module_x"`
 	InotifyInit1X    *ebpf.ProgramSpec `ebpf:"inotify_init1_x"`
 	InotifyInitX     *ebpf.ProgramSpec `ebpf:"inotify_init_x"`
+	IoUringEnterX    *ebpf.ProgramSpec `ebpf:"io_uring_enter_x"`
+	IoUringRegisterX *ebpf.ProgramSpec `ebpf:"io_uring_register_x"`
 	IoUringSetupX    *ebpf.ProgramSpec `ebpf:"io_uring_setup_x"`
+	IoctlX           *ebpf.ProgramSpec `ebpf:"ioctl_x"`
+	KeyctlX          *ebpf.ProgramSpec `ebpf:"keyctl_x"`
 	KillX            *ebpf.ProgramSpec `ebpf:"kill_x"`
 	LchownX          *ebpf.ProgramSpec `ebpf:"lchown_x"`
 	LinkX            *ebpf.ProgramSpec `ebpf:"link_x"`
 	LinkatX          *ebpf.ProgramSpec `ebpf:"linkat_x"`
 	ListenX          *ebpf.ProgramSpec `ebpf:"listen_x"`
+	LseekX           *ebpf.ProgramSpec `ebpf:"lseek_x"`
+	LstatX           *ebpf.ProgramSpec `ebpf:"lstat_x"`
 	MemfdCreateX     *ebpf.ProgramSpec `ebpf:"memfd_create_x"`
 	MkdirX           *ebpf.ProgramSpec `ebpf:"mkdir_x"`
 	MkdiratX         *ebpf.ProgramSpec `ebpf:"mkdirat_x"`
 	MknodX           *ebpf.ProgramSpec `ebpf:"mknod_x"`
 	MknodatX         *ebpf.ProgramSpec `ebpf:"mknodat_x"`
+	Mlock2X          *ebpf.ProgramSpec `ebpf:"mlock2_x"`
+	MlockX           *ebpf.ProgramSpec `ebpf:"mlock_x"`
+	MlockallX        *ebpf.ProgramSpec `ebpf:"mlockall_x"`
+	MmapX            *ebpf.ProgramSpec `ebpf:"mmap_x"`
 	MountX           *ebpf.ProgramSpec `ebpf:"mount_x"`
+	MprotectX        *ebpf.ProgramSpec `ebpf:"mprotect_x"`
+	MunlockX         *ebpf.ProgramSpec `ebpf:"munlock_x"`
+	MunlockallX      *ebpf.ProgramSpec `ebpf:"munlockall_x"`
+	MunmapX          *ebpf.ProgramSpec `ebpf:"munmap_x"`
+	NewfstatatX      *ebpf.ProgramSpec `ebpf:"newfstatat_x"`
 	OpenByHandleAtX  *ebpf.ProgramSpec `ebpf:"open_by_handle_at_x"`
 	OpenX            *ebpf.ProgramSpec `ebpf:"open_x"`
 	Openat2X         *ebpf.ProgramSpec `ebpf:"openat2_x"`
@@ -289,6 +339,7 @@ type ProbeProgramSpecs struct {
 	PrctlX           *ebpf.ProgramSpec `ebpf:"prctl_x"`
 	Pread64X         *ebpf.ProgramSpec `ebpf:"pread64_x"`
 	PreadvX          *ebpf.ProgramSpec `ebpf:"preadv_x"`
+	Prlimit64X       *ebpf.ProgramSpec `ebpf:"prlimit64_x"`
 	ProcessVmReadvX  *ebpf.ProgramSpec `ebpf:"process_vm_readv_x"`
 	ProcessVmWritevX *ebpf.ProgramSpec `ebpf:"process_vm_writev_x"`
 	PtraceX          *ebpf.ProgramSpec `ebpf:"ptrace_x"`
@@ -305,6 +356,7 @@ type ProbeProgramSpecs struct {
 	RmdirX           *ebpf.ProgramSpec `ebpf:"rmdir_x"`
 	SchedProcessExec *ebpf.ProgramSpec `ebpf:"sched_process_exec"`
 	SchedProcessExit *ebpf.ProgramSpec `ebpf:"sched_process_exit"`
+	SeccompX         *ebpf.ProgramSpec `ebpf:"seccomp_x"`
 	SendfileX        *ebpf.ProgramSpec `ebpf:"sendfile_x"`
 	SendmmsgX        *ebpf.ProgramSpec `ebpf:"sendmmsg_x"`
 	SendmsgX         *ebpf.ProgramSpec `ebpf:"sendmsg_x"`
@@ -316,6 +368,7 @@ type ProbeProgramSpecs struct {
 	SetresgidX       *ebpf.ProgramSpec `ebpf:"setresgid_x"`
 	SetresuidX       *ebpf.ProgramSpec `ebpf:"setresuid_x"`
 	SetreuidX        *ebpf.ProgramSpec `ebpf:"setreuid_x"`
+	SetrlimitX       *ebpf.ProgramSpec `ebpf:"setrlimit_x"`
 	SetsidX          *ebpf.ProgramSpec `ebpf:"setsid_x"`
 	SetuidX          *ebpf.ProgramSpec `ebpf:"setuid_x"`
 	ShutdownX        *ebpf.ProgramSpec `ebpf:"shutdown_x"`
@@ -324,6 +377,7 @@ type ProbeProgramSpecs struct {
 	SocketX          *ebpf.ProgramSpec `ebpf:"socket_x"`
 	SocketpairX      *ebpf.ProgramSpec `ebpf:"socketpair_x"`
 	SpliceX          *ebpf.ProgramSpec `ebpf:"splice_x"`
+	StatX            *ebpf.ProgramSpec `ebpf:"stat_x"`
 	SymlinkX         *ebpf.ProgramSpec `ebpf:"symlink_x"`
 	SymlinkatX       *ebpf.ProgramSpec `ebpf:"symlinkat_x"`
 	SysExit          *ebpf.ProgramSpec `ebpf:"sys_exit"`
@@ -424,11 +478,13 @@ type ProbeVariables struct {
 type ProbePrograms struct {
 	Accept4X         *ebpf.Program `ebpf:"accept4_x"`
 	AcceptX          *ebpf.Program `ebpf:"accept_x"`
+	AccessX          *ebpf.Program `ebpf:"access_x"`
 	BenchEmptyBtf    *ebpf.Program `ebpf:"bench_empty_btf"`
 	BenchEmptyRaw    *ebpf.Program `ebpf:"bench_empty_raw"`
 	BenchFilterRaw   *ebpf.Program `ebpf:"bench_filter_raw"`
 	BindX            *ebpf.Program `ebpf:"bind_x"`
 	BpfX             *ebpf.Program `ebpf:"bpf_x"`
+	BrkX             *ebpf.Program `ebpf:"brk_x"`
 	CapsetX          *ebpf.Program `ebpf:"capset_x"`
 	ChdirX           *ebpf.Program `ebpf:"chdir_x"`
 	ChmodX           *ebpf.Program `ebpf:"chmod_x"`
@@ -441,6 +497,7 @@ type ProbePrograms struct {
 	ConnectX         *ebpf.Program `ebpf:"connect_x"`
 	CopyFileRangeX   *ebpf.Program `ebpf:"copy_file_range_x"`
 	CreatX           *ebpf.Program `ebpf:"creat_x"`
+	DeleteModuleX    *ebpf.Program `ebpf:"delete_module_x"`
 	Dup2X            *ebpf.Program `ebpf:"dup2_x"`
 	Dup3X            *ebpf.Program `ebpf:"dup3_x"`
 	DupX             *ebpf.Program `ebpf:"dup_x"`
@@ -457,25 +514,45 @@ type ProbePrograms struct {
 	FchownatX        *ebpf.Program `ebpf:"fchownat_x"`
 	FcntlX           *ebpf.Program `ebpf:"fcntl_x"`
 	FinitModuleX     *ebpf.Program `ebpf:"finit_module_x"`
+	FlockX           *ebpf.Program `ebpf:"flock_x"`
 	ForkX            *ebpf.Program `ebpf:"fork_x"`
 	FsconfigX        *ebpf.Program `ebpf:"fsconfig_x"`
+	FstatX           *ebpf.Program `ebpf:"fstat_x"`
 	GenericX         *ebpf.Program `ebpf:"generic_x"`
+	Getdents64X      *ebpf.Program `ebpf:"getdents64_x"`
+	GetdentsX        *ebpf.Program `ebpf:"getdents_x"`
+	GetrlimitX       *ebpf.Program `ebpf:"getrlimit_x"`
 	GetsockoptX      *ebpf.Program `ebpf:"getsockopt_x"`
 	InitModuleX      *ebpf.Program `ebpf:"init_module_x"`
 	InotifyInit1X    *ebpf.Program `ebpf:"inotify_init1_x"`
 	InotifyInitX     *ebpf.Program `ebpf:"inotify_init_x"`
+	IoUringEnterX    *ebpf.Program `ebpf:"io_uring_enter_x"`
+	IoUringRegisterX *ebpf.Program `ebpf:"io_uring_register_x"`
 	IoUringSetupX    *ebpf.Program `ebpf:"io_uring_setup_x"`
+	IoctlX           *ebpf.Program `ebpf:"ioctl_x"`
+	KeyctlX          *ebpf.Program `ebpf:"keyctl_x"`
 	KillX            *ebpf.Program `ebpf:"kill_x"`
 	LchownX          *ebpf.Program `ebpf:"lchown_x"`
 	LinkX            *ebpf.Program `ebpf:"link_x"`
 	LinkatX          *ebpf.Program `ebpf:"linkat_x"`
 	ListenX          *ebpf.Program `ebpf:"listen_x"`
+	LseekX           *ebpf.Program `ebpf:"lseek_x"`
+	LstatX           *ebpf.Program `ebpf:"lstat_x"`
 	MemfdCreateX     *ebpf.Program `ebpf:"memfd_create_x"`
 	MkdirX           *ebpf.Program `ebpf:"mkdir_x"`
 	MkdiratX         *ebpf.Program `ebpf:"mkdirat_x"`
 	MknodX           *ebpf.Program `ebpf:"mknod_x"`
 	MknodatX         *ebpf.Program `ebpf:"mknodat_x"`
+	Mlock2X          *ebpf.Program `ebpf:"mlock2_x"`
+	MlockX           *ebpf.Program `ebpf:"mlock_x"`
+	MlockallX        *ebpf.Program `ebpf:"mlockall_x"`
+	MmapX            *ebpf.Program `ebpf:"mmap_x"`
 	MountX           *ebpf.Program `ebpf:"mount_x"`
+	MprotectX        *ebpf.Program `ebpf:"mprotect_x"`
+	MunlockX         *ebpf.Program `ebpf:"munlock_x"`
+	MunlockallX      *ebpf.Program `ebpf:"munlockall_x"`
+	MunmapX          *ebpf.Program `ebpf:"munmap_x"`
+	NewfstatatX      *ebpf.Program `ebpf:"newfstatat_x"`
 	OpenByHandleAtX  *ebpf.Program `ebpf:"open_by_handle_at_x"`
 	OpenX            *ebpf.Program `ebpf:"open_x"`
 	Openat2X         *ebpf.Program `ebpf:"openat2_x"`
@@ -487,6 +564,7 @@ type ProbePrograms struct {
 	PrctlX           *ebpf.Program `ebpf:"prctl_x"`
 	Pread64X         *ebpf.Program `ebpf:"pread64_x"`
 	PreadvX          *ebpf.Program `ebpf:"preadv_x"`
+	Prlimit64X       *ebpf.Program `ebpf:"prlimit64_x"`
 	ProcessVmReadvX  *ebpf.Program `ebpf:"process_vm_readv_x"`
 	ProcessVmWritevX *ebpf.Program `ebpf:"process_vm_writev_x"`
 	PtraceX          *ebpf.Program `ebpf:"ptrace_x"`
@@ -503,6 +581,7 @@ type ProbePrograms struct {
 	RmdirX           *ebpf.Program `ebpf:"rmdir_x"`
 	SchedProcessExec *ebpf.Program `ebpf:"sched_process_exec"`
 	SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
+	SeccompX         *ebpf.Program `ebpf:"seccomp_x"`
 	SendfileX        *ebpf.Program `ebpf:"sendfile_x"`
 	SendmmsgX        *ebpf.Program `ebpf:"sendmmsg_x"`
 	SendmsgX         *ebpf.Program `ebpf:"sendmsg_x"`
@@ -514,6 +593,7 @@ type ProbePrograms struct {
 	SetresgidX       *ebpf.Program `ebpf:"setresgid_x"`
 	SetresuidX       *ebpf.Program `ebpf:"setresuid_x"`
 	SetreuidX        *ebpf.Program `ebpf:"setreuid_x"`
+	SetrlimitX       *ebpf.Program `ebpf:"setrlimit_x"`
 	SetsidX          *ebpf.Program `ebpf:"setsid_x"`
 	SetuidX          *ebpf.Program `ebpf:"setuid_x"`
 	ShutdownX        *ebpf.Program `ebpf:"shutdown_x"`
@@ -522,6 +602,7 @@ type ProbePrograms struct {
 	SocketX          *ebpf.Program `ebpf:"socket_x"`
 	SocketpairX      *ebpf.Program `ebpf:"socketpair_x"`
 	SpliceX          *ebpf.Program `ebpf:"splice_x"`
+	StatX            *ebpf.Program `ebpf:"stat_x"`
 	SymlinkX         *ebpf.Program `ebpf:"symlink_x"`
 	SymlinkatX       *ebpf.Program `ebpf:"symlinkat_x"`
 	SysExit          *ebpf.Program `ebpf:"sys_exit"`
@@ -543,11 +624,13 @@ func (p *ProbePrograms) Close() error {
 	return _ProbeClose(
 		p.Accept4X,
 		p.AcceptX,
+		p.AccessX,
 		p.BenchEmptyBtf,
 		p.BenchEmptyRaw,
 		p.BenchFilterRaw,
 		p.BindX,
 		p.BpfX,
+		p.BrkX,
 		p.CapsetX,
 		p.ChdirX,
 		p.ChmodX,
@@ -560,6 +643,7 @@ func (p *ProbePrograms) Close() error {
 		p.ConnectX,
 		p.CopyFileRangeX,
 		p.CreatX,
+		p.DeleteModuleX,
 		p.Dup2X,
 		p.Dup3X,
 		p.DupX,
@@ -576,25 +660,45 @@ func (p *ProbePrograms) Close() error {
 		p.FchownatX,
 		p.FcntlX,
 		p.FinitModuleX,
+		p.FlockX,
 		p.ForkX,
 		p.FsconfigX,
+		p.FstatX,
 		p.GenericX,
+		p.Getdents64X,
+		p.GetdentsX,
+		p.GetrlimitX,
 		p.GetsockoptX,
 		p.InitModuleX,
 		p.InotifyInit1X,
 		p.InotifyInitX,
+		p.IoUringEnterX,
+		p.IoUringRegisterX,
 		p.IoUringSetupX,
+		p.IoctlX,
+		p.KeyctlX,
 		p.KillX,
 		p.LchownX,
 		p.LinkX,
 		p.LinkatX,
 		p.ListenX,
+		p.LseekX,
+		p.LstatX,
 		p.MemfdCreateX,
 		p.MkdirX,
 		p.MkdiratX,
 		p.MknodX,
 		p.MknodatX,
+		p.Mlock2X,
+		p.MlockX,
+		p.MlockallX,
+		p.MmapX,
 		p.MountX,
+		p.MprotectX,
+		p.MunlockX,
+		p.MunlockallX,
+		p.MunmapX,
+		p.NewfstatatX,
 		p.OpenByHandleAtX,
 		p.OpenX,
 		p.Openat2X,
@@ -606,6 +710,7 @@ func (p *ProbePrograms) Close() error {
 		p.PrctlX,
 		p.Pread64X,
 		p.PreadvX,
+		p.Prlimit64X,
 		p.ProcessVmReadvX,
 		p.ProcessVmWritevX,
 		p.PtraceX,
@@ -622,6 +727,7 @@ func (p *ProbePrograms) Close() error {
 		p.RmdirX,
 		p.SchedProcessExec,
 		p.SchedProcessExit,
+		p.SeccompX,
 		p.SendfileX,
 		p.SendmmsgX,
 		p.SendmsgX,
@@ -633,6 +739,7 @@ func (p *ProbePrograms) Close() error {
 		p.SetresgidX,
 		p.SetresuidX,
 		p.SetreuidX,
+		p.SetrlimitX,
 		p.SetsidX,
 		p.SetuidX,
 		p.ShutdownX,
@@ -641,6 +748,7 @@ func (p *ProbePrograms) Close() error {
 		p.SocketX,
 		p.SocketpairX,
 		p.SpliceX,
+		p.StatX,
 		p.SymlinkX,
 		p.SymlinkatX,
 		p.SysExit,

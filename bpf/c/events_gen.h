@@ -347,6 +347,87 @@
 /* recvmmsg: 1 res ERRNO, 2 fd FD, 3 size UINT32, 4 data BYTEBUF, 5 tuple SOCKTUPLE, 6 msgcontrol BYTEBUF */
 #define PPME_SOCKET_RECVMMSG_X 55
 #define PPME_SOCKET_RECVMMSG_X_NPARAMS 6
+/* mmap: 1 res ERRNO, 2 vm_size UINT32, 3 vm_rss UINT32, 4 vm_swap UINT32, 5 addr UINT64, 6 length UINT64, 7 prot FLAGS32, 8 flags FLAGS32, 9 fd FD, 10 offset UINT64 */
+#define PPME_SYSCALL_MMAP_X 161
+#define PPME_SYSCALL_MMAP_X_NPARAMS 10
+/* munmap: 1 res ERRNO, 2 vm_size UINT32, 3 vm_rss UINT32, 4 vm_swap UINT32, 5 addr UINT64, 6 length UINT64 */
+#define PPME_SYSCALL_MUNMAP_X 165
+#define PPME_SYSCALL_MUNMAP_X_NPARAMS 6
+/* mprotect: 1 res ERRNO, 2 addr UINT64, 3 length UINT64, 4 prot FLAGS32 */
+#define PPME_SYSCALL_MPROTECT_X 329
+#define PPME_SYSCALL_MPROTECT_X_NPARAMS 4
+/* brk: 1 res UINT64, 2 vm_size UINT32, 3 vm_rss UINT32, 4 vm_swap UINT32, 5 addr UINT64 */
+#define PPME_SYSCALL_BRK_4_X 159
+#define PPME_SYSCALL_BRK_4_X_NPARAMS 5
+/* mlock: 1 res ERRNO, 2 addr UINT64, 3 len UINT64 */
+#define PPME_SYSCALL_MLOCK_X 345
+#define PPME_SYSCALL_MLOCK_X_NPARAMS 3
+/* munlock: 1 res ERRNO, 2 addr UINT64, 3 len UINT64 */
+#define PPME_SYSCALL_MUNLOCK_X 347
+#define PPME_SYSCALL_MUNLOCK_X_NPARAMS 3
+/* mlock2: 1 res ERRNO, 2 addr UINT64, 3 len UINT64, 4 flags FLAGS32 */
+#define PPME_SYSCALL_MLOCK2_X 371
+#define PPME_SYSCALL_MLOCK2_X_NPARAMS 4
+/* mlockall: 1 res ERRNO, 2 flags FLAGS32 */
+#define PPME_SYSCALL_MLOCKALL_X 349
+#define PPME_SYSCALL_MLOCKALL_X_NPARAMS 2
+/* munlockall: 1 res ERRNO */
+#define PPME_SYSCALL_MUNLOCKALL_X 351
+#define PPME_SYSCALL_MUNLOCKALL_X_NPARAMS 1
+/* ioctl: 1 res ERRNO, 2 fd FD, 3 request UINT64, 4 argument UINT64 */
+#define PPME_SYSCALL_IOCTL_3_X 171
+#define PPME_SYSCALL_IOCTL_3_X_NPARAMS 4
+/* access: 1 res ERRNO, 2 name FSPATH, 3 mode FLAGS32 */
+#define PPME_SYSCALL_ACCESS_X 265
+#define PPME_SYSCALL_ACCESS_X_NPARAMS 3
+/* stat: 1 res ERRNO, 2 path FSPATH */
+#define PPME_SYSCALL_STAT_X 67
+#define PPME_SYSCALL_STAT_X_NPARAMS 2
+/* lstat: 1 res ERRNO, 2 path FSPATH */
+#define PPME_SYSCALL_LSTAT_X 69
+#define PPME_SYSCALL_LSTAT_X_NPARAMS 2
+/* fstat: 1 res ERRNO, 2 fd FD */
+#define PPME_SYSCALL_FSTAT_X 71
+#define PPME_SYSCALL_FSTAT_X_NPARAMS 2
+/* newfstatat: 1 res ERRNO, 2 dirfd FD, 3 path FSRELPATH, 4 flags FLAGS32 */
+#define PPME_SYSCALL_NEWFSTATAT_X 419
+#define PPME_SYSCALL_NEWFSTATAT_X_NPARAMS 4
+/* lseek: 1 res ERRNO, 2 fd FD, 3 offset UINT64, 4 whence ENUMFLAGS8 */
+#define PPME_SYSCALL_LSEEK_X 87
+#define PPME_SYSCALL_LSEEK_X_NPARAMS 4
+/* getdents: 1 res ERRNO, 2 fd FD */
+#define PPME_SYSCALL_GETDENTS_X 237
+#define PPME_SYSCALL_GETDENTS_X_NPARAMS 2
+/* getdents64: 1 res ERRNO, 2 fd FD */
+#define PPME_SYSCALL_GETDENTS64_X 239
+#define PPME_SYSCALL_GETDENTS64_X_NPARAMS 2
+/* flock: 1 res ERRNO, 2 fd FD, 3 operation FLAGS32 */
+#define PPME_SYSCALL_FLOCK_X 243
+#define PPME_SYSCALL_FLOCK_X_NPARAMS 3
+/* seccomp: 1 res ERRNO, 2 op UINT64, 3 flags UINT64 */
+#define PPME_SYSCALL_SECCOMP_X 299
+#define PPME_SYSCALL_SECCOMP_X_NPARAMS 3
+/* delete_module: 1 res ERRNO, 2 name CHARBUF, 3 flags FLAGS32 */
+#define PPME_SYSCALL_DELETE_MODULE_X 425
+#define PPME_SYSCALL_DELETE_MODULE_X_NPARAMS 3
+/* keyctl: 1 res ERRNO, 2 operation ENUMFLAGS32, 3 arg2 DYN, 4 arg3 DYN, 5 arg4 DYN, 6 arg5 DYN */
+#define PPME_SYSCALL_KEYCTL_X 453
+#define PPME_SYSCALL_KEYCTL_X_NPARAMS 6
+/* getrlimit: 1 res ERRNO, 2 cur INT64, 3 max INT64, 4 resource ENUMFLAGS8 */
+#define PPME_SYSCALL_GETRLIMIT_X 141
+#define PPME_SYSCALL_GETRLIMIT_X_NPARAMS 4
+/* setrlimit: 1 res ERRNO, 2 cur INT64, 3 max INT64, 4 resource ENUMFLAGS8 */
+#define PPME_SYSCALL_SETRLIMIT_X 143
+#define PPME_SYSCALL_SETRLIMIT_X_NPARAMS 4
+/* prlimit: 1 res ERRNO, 2 newcur INT64, 3 newmax INT64, 4 oldcur INT64, 5 oldmax INT64, 6 pid INT64, 7 resource ENUMFLAGS8 */
+#define PPME_SYSCALL_PRLIMIT_X 145
+#define PPME_SYSCALL_PRLIMIT_X_NPARAMS 7
+/* io_uring_enter: 1 res ERRNO, 2 fd FD, 3 to_submit UINT32, 4 min_complete UINT32, 5 flags FLAGS32, 6 sig SIGSET */
+#define PPME_SYSCALL_IO_URING_ENTER_X 341
+#define PPME_SYSCALL_IO_URING_ENTER_X_NPARAMS 6
+/* io_uring_register: 1 res ERRNO, 2 fd FD, 3 opcode ENUMFLAGS16, 4 arg UINT64, 5 nr_args UINT32 */
+#define PPME_SYSCALL_IO_URING_REGISTER_X 343
+#define PPME_SYSCALL_IO_URING_REGISTER_X_NPARAMS 5
 /* syscall: 1 ID SYSCALLID, 2 nativeID UINT16 */
 #define PPME_GENERIC_X 1
 #define PPME_GENERIC_X_NPARAMS 2
@@ -460,6 +541,33 @@
 	X(326, copy_file_range, PPME_SYSCALL_COPY_FILE_RANGE_X, DROP_CAT_OTHER) \
 	X(307, sendmmsg, PPME_SOCKET_SENDMMSG_X, DROP_CAT_OTHER) \
 	X(299, recvmmsg, PPME_SOCKET_RECVMMSG_X, DROP_CAT_OTHER) \
+	X(9, mmap, PPME_SYSCALL_MMAP_X, DROP_CAT_OTHER) \
+	X(11, munmap, PPME_SYSCALL_MUNMAP_X, DROP_CAT_OTHER) \
+	X(10, mprotect, PPME_SYSCALL_MPROTECT_X, DROP_CAT_OTHER_INTEREST) \
+	X(12, brk, PPME_SYSCALL_BRK_4_X, DROP_CAT_OTHER) \
+	X(149, mlock, PPME_SYSCALL_MLOCK_X, DROP_CAT_OTHER) \
+	X(150, munlock, PPME_SYSCALL_MUNLOCK_X, DROP_CAT_OTHER) \
+	X(325, mlock2, PPME_SYSCALL_MLOCK2_X, DROP_CAT_OTHER) \
+	X(151, mlockall, PPME_SYSCALL_MLOCKALL_X, DROP_CAT_OTHER) \
+	X(152, munlockall, PPME_SYSCALL_MUNLOCKALL_X, DROP_CAT_OTHER) \
+	X(16, ioctl, PPME_SYSCALL_IOCTL_3_X, DROP_CAT_OTHER) \
+	X(21, access, PPME_SYSCALL_ACCESS_X, DROP_CAT_OTHER) \
+	X(4, stat, PPME_SYSCALL_STAT_X, DROP_CAT_OTHER) \
+	X(6, lstat, PPME_SYSCALL_LSTAT_X, DROP_CAT_OTHER) \
+	X(5, fstat, PPME_SYSCALL_FSTAT_X, DROP_CAT_OTHER) \
+	X(262, newfstatat, PPME_SYSCALL_NEWFSTATAT_X, DROP_CAT_OTHER) \
+	X(8, lseek, PPME_SYSCALL_LSEEK_X, DROP_CAT_OTHER) \
+	X(78, getdents, PPME_SYSCALL_GETDENTS_X, DROP_CAT_OTHER) \
+	X(217, getdents64, PPME_SYSCALL_GETDENTS64_X, DROP_CAT_OTHER) \
+	X(73, flock, PPME_SYSCALL_FLOCK_X, DROP_CAT_OTHER) \
+	X(317, seccomp, PPME_SYSCALL_SECCOMP_X, DROP_CAT_OTHER_INTEREST) \
+	X(176, delete_module, PPME_SYSCALL_DELETE_MODULE_X, DROP_CAT_OTHER_INTEREST) \
+	X(250, keyctl, PPME_SYSCALL_KEYCTL_X, DROP_CAT_OTHER_INTEREST) \
+	X(97, getrlimit, PPME_SYSCALL_GETRLIMIT_X, DROP_CAT_OTHER) \
+	X(160, setrlimit, PPME_SYSCALL_SETRLIMIT_X, DROP_CAT_OTHER) \
+	X(302, prlimit64, PPME_SYSCALL_PRLIMIT_X, DROP_CAT_OTHER) \
+	X(426, io_uring_enter, PPME_SYSCALL_IO_URING_ENTER_X, DROP_CAT_OTHER) \
+	X(427, io_uring_register, PPME_SYSCALL_IO_URING_REGISTER_X, DROP_CAT_OTHER) \
 	/* end */
 
 /* X(nr, syscall name, PPM_SC code): every syscall written as PPME_GENERIC_X
@@ -634,7 +742,6 @@
 	X(298, perf_event_open, 234) \
 	X(300, fanotify_init, 235) \
 	X(301, fanotify_mark, 0) \
-	X(302, prlimit64, 236) \
 	X(303, name_to_handle_at, 0) \
 	X(305, clock_adjtime, 237) \
 	X(306, syncfs, 238) \
@@ -800,3 +907,30 @@
 #define NR_copy_file_range 326
 #define NR_sendmmsg 307
 #define NR_recvmmsg 299
+#define NR_mmap 9
+#define NR_munmap 11
+#define NR_mprotect 10
+#define NR_brk 12
+#define NR_mlock 149
+#define NR_munlock 150
+#define NR_mlock2 325
+#define NR_mlockall 151
+#define NR_munlockall 152
+#define NR_ioctl 16
+#define NR_access 21
+#define NR_stat 4
+#define NR_lstat 6
+#define NR_fstat 5
+#define NR_newfstatat 262
+#define NR_lseek 8
+#define NR_getdents 78
+#define NR_getdents64 217
+#define NR_flock 73
+#define NR_seccomp 317
+#define NR_delete_module 176
+#define NR_keyctl 250
+#define NR_getrlimit 97
+#define NR_setrlimit 160
+#define NR_prlimit64 302
+#define NR_io_uring_enter 426
+#define NR_io_uring_register 427

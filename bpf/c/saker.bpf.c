@@ -16,6 +16,7 @@
 #include "programs/syscalls/file.bpf.c"
 #include "programs/syscalls/state.bpf.c"
 #include "programs/syscalls/io.bpf.c"
+#include "programs/syscalls/memory.bpf.c"
 #include "programs/syscalls/generic.bpf.c"
 #include "programs/sched/process_exit.bpf.c"
 #include "programs/test/twins.bpf.c"

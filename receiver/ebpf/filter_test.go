@@ -22,7 +22,8 @@ func TestSupportedMatchesTable(t *testing.T) {
 		if info == nil || info.Name != s.EventName || info.Dir != event.Exit || info.Flags&event.FlagOldVersion != 0 {
 			t.Errorf("%s writes %s, not the current exit event named %s", s.Name, typ, s.EventName)
 		}
-		// Only pread64 and pwrite64 write events of another name.
+		// Only pread64, pwrite64 and prlimit64 write events of another
+		// name (pread, pwrite, prlimit, as in libs).
 		if want := strings.TrimSuffix(s.Name, "64"); s.EventName != s.Name && s.EventName != want {
 			t.Errorf("%s writes the event named %s", s.Name, s.EventName)
 		}
@@ -55,8 +56,8 @@ func TestGenericSyscalls(t *testing.T) {
 			t.Errorf("%s is generic", n)
 		}
 	}
-	if IsSupported("mmap") || !IsSupported("procexit") || !IsSupported("setreuid") {
-		t.Error("IsSupported: want mmap no, procexit and setreuid yes")
+	if IsSupported("mmap2") || !IsSupported("procexit") || !IsSupported("setreuid") {
+		t.Error("IsSupported: want mmap2 (a 32-bit event type only) no, procexit and setreuid yes")
 	}
 	// Facts of the x86_64 syscall table and of libs' PPM_SC numbering.
 	for _, c := range []struct {
@@ -93,11 +94,12 @@ func TestSelectSyscalls(t *testing.T) {
 	}
 
 	// Default: rules ∪ state; unsupported rule types are reported.
-	sel := SelectSyscalls([]string{"ptrace", "mmap", "openat"}, BaseSyscalls{})
+	// (mmap2 is an event type of 32-bit kernels only: no x86_64 syscall.)
+	sel := SelectSyscalls([]string{"ptrace", "mmap2", "openat"}, BaseSyscalls{})
 	if !slices.Contains(sel.Names, "ptrace") || !slices.Contains(sel.Names, "execve") {
 		t.Errorf("default selection %v lacks ptrace or execve", sel.Names)
 	}
-	eq(t, "unsupported", strings.Join(sel.Unsupported, ","), "mmap")
+	eq(t, "unsupported", strings.Join(sel.Unsupported, ","), "mmap2")
 	eq(t, "default size", len(sel.Names), len(state)+1)
 
 	// custom_set replaces the state set; !name removes.
@@ -122,6 +124,9 @@ func TestSelectSyscalls(t *testing.T) {
 	// Event types select by name.
 	sel = SelectSyscallsForTypes([]event.Type{event.SyscallOpenE, event.SyscallOpenX, event.SyscallExecveV8X, event.GenericX}, []string{"truncate"}, BaseSyscalls{CustomSet: []string{"close"}})
 	eq(t, "for types", strings.Join(sel.Names, ","), "close,execve,open,truncate")
+	// An event named otherwise than its syscall selects the syscall.
+	sel = SelectSyscallsForTypes([]event.Type{event.SyscallPrlimitX}, nil, BaseSyscalls{CustomSet: []string{"close"}})
+	eq(t, "prlimit", strings.Join(sel.Names, ","), "close,prlimit64")
 
 	// all: everything, minus removals.
 	sel = SelectSyscalls(nil, BaseSyscalls{All: true, CustomSet: []string{"!kill", "!nonesuch"}})
@@ -133,9 +138,9 @@ func TestSelectSyscalls(t *testing.T) {
 	eq(t, "all unsupported", strings.Join(sel.Unsupported, ","), "nonesuch")
 
 	// Syscalls without an event type of their own are selected by name.
-	sel = SelectSyscalls([]string{"truncate", "fchmodat2", "mmap"}, BaseSyscalls{CustomSet: []string{"openat"}})
+	sel = SelectSyscalls([]string{"truncate", "fchmodat2", "mmap2"}, BaseSyscalls{CustomSet: []string{"openat"}})
 	eq(t, "generic names", strings.Join(sel.Names, ","), "fchmodat2,openat,truncate")
-	eq(t, "generic unsupported", strings.Join(sel.Unsupported, ","), "mmap")
+	eq(t, "generic unsupported", strings.Join(sel.Unsupported, ","), "mmap2")
 }
 
 func TestConfigValidation(t *testing.T) {
@@ -149,7 +154,7 @@ func TestConfigValidation(t *testing.T) {
 			t.Errorf("%+v accepted", c)
 		}
 	}
-	if _, _, err := syscallFilter([]string{"openat", "mmap"}); err == nil || !strings.Contains(err.Error(), "mmap") {
+	if _, _, err := syscallFilter([]string{"openat", "mmap2"}); err == nil || !strings.Contains(err.Error(), "mmap2") {
 		t.Errorf("unknown syscall: err = %v", err)
 	}
 	c, err := (&Config{}).withDefaults()

@@ -452,3 +452,108 @@ static __always_inline u8 sockopt_val_idx(u64 level, u64 optname)
 		return PPM_SOCKOPT_IDX_UINT32;
 	return PPM_SOCKOPT_IDX_UNKNOWN;
 }
+
+/* --- memory protection (prot_flags) --------------------------------------
+ * READ/WRITE/EXEC/SEM keep their values; GROWSDOWN/GROWSUP move from the
+ * high bits (PROT_SAO is powerpc-only and never set on x86_64). */
+#define K_PROT_GROWSDOWN 0x01000000
+#define K_PROT_GROWSUP 0x02000000
+
+static __always_inline u32 prot_flags_to_scap(u64 prot)
+{
+	u32 res = prot & 0xf; /* PROT_READ 1, PROT_WRITE 2, PROT_EXEC 4, PROT_SEM 8 */
+	if (prot & K_PROT_GROWSDOWN) res |= 0x10; /* PPM_PROT_GROWSDOWN */
+	if (prot & K_PROT_GROWSUP) res |= 0x20;   /* PPM_PROT_GROWSUP */
+	return res;
+}
+
+/* --- mmap flags (mmap_flags): x86_64 MAP_* bits to their PPM_MAP_* bits.
+ * MAP_SHARED_VALIDATE (3) shows as SHARED|PRIVATE; MAP_FILE is 0 and
+ * MAP_RENAME/MAP_INHERIT do not exist on Linux x86_64. */
+static __always_inline u32 mmap_flags_to_scap(u64 flags)
+{
+	u32 res = 0;
+	if (flags & 0x01) res |= 0x1;        /* MAP_SHARED */
+	if (flags & 0x02) res |= 0x2;        /* MAP_PRIVATE */
+	if (flags & 0x10) res |= 0x4;        /* MAP_FIXED */
+	if (flags & 0x20) res |= 0x8;        /* MAP_ANONYMOUS */
+	if (flags & 0x40) res |= 0x10;       /* MAP_32BIT */
+	if (flags & 0x4000) res |= 0x40;     /* MAP_NORESERVE */
+	if (flags & 0x8000) res |= 0x80;     /* MAP_POPULATE */
+	if (flags & 0x10000) res |= 0x100;   /* MAP_NONBLOCK */
+	if (flags & 0x0100) res |= 0x200;    /* MAP_GROWSDOWN */
+	if (flags & 0x0800) res |= 0x400;    /* MAP_DENYWRITE */
+	if (flags & 0x1000) res |= 0x800;    /* MAP_EXECUTABLE */
+	if (flags & 0x2000) res |= 0x4000;   /* MAP_LOCKED */
+	return res;
+}
+
+/* --- access modes (access_flags): F_OK 0, X_OK 1, W_OK 2, R_OK 4, same values */
+static __always_inline u32 access_flags_to_scap(u64 mode)
+{
+	return mode & 0x7;
+}
+
+/* --- newfstatat flags (newfstatat_flags): same values as the kernel's AT_* */
+#define K_AT_NO_AUTOMOUNT 0x800
+
+static __always_inline u32 newfstatat_flags_to_scap(u64 flags)
+{
+	return flags & (K_AT_SYMLINK_NOFOLLOW | K_AT_NO_AUTOMOUNT | K_AT_EMPTY_PATH);
+}
+
+/* --- lseek whence (lseek_whence): SEEK_SET/CUR/END keep 0/1/2; the table
+ * has no SEEK_DATA/SEEK_HOLE, which read as 0 as in libs. */
+static __always_inline u8 lseek_whence_to_scap(u64 whence)
+{
+	return whence <= 2 ? whence : 0;
+}
+
+/* --- flock operations (flock_flags): LOCK_SH 1, LOCK_EX 2, LOCK_NB 4, LOCK_UN 8, same values */
+static __always_inline u32 flock_flags_to_scap(u64 op)
+{
+	return op & 0xf;
+}
+
+/* --- mlockall (mlockall_flags) and mlock2 (mlock2_flags): same values */
+static __always_inline u32 mlockall_flags_to_scap(u64 flags)
+{
+	return flags & 0x7; /* MCL_CURRENT 1, MCL_FUTURE 2, MCL_ONFAULT 4 */
+}
+
+static __always_inline u32 mlock2_flags_to_scap(u64 flags)
+{
+	return flags & 0x1; /* MLOCK_ONFAULT */
+}
+
+/* --- delete_module flags (delete_module_flags): O_NONBLOCK and O_TRUNC
+ * get bits of their own. */
+static __always_inline u32 delete_module_flags_to_scap(u64 flags)
+{
+	u32 res = 0;
+	if (flags & K_O_NONBLOCK) res |= 0x1; /* PPM_DELETE_MODULE_O_NONBLOCK */
+	if (flags & K_O_TRUNC) res |= 0x2;    /* PPM_DELETE_MODULE_O_TRUNC */
+	return res;
+}
+
+/* --- rlimit resources (rlimit_resources): RLIMIT_CPU 0 .. RLIMIT_RTTIME 15
+ * keep their numbers; anything else is RLIMIT_UNKNOWN. */
+static __always_inline u8 rlimit_resource_to_scap(u64 resource)
+{
+	return resource <= 15 ? resource : 0xff;
+}
+
+/* --- io_uring_enter flags (io_uring_enter_flags): GETEVENTS 1, SQ_WAKEUP 2,
+ * SQ_WAIT 4, EXT_ARG 8 keep their values; newer flags have no PPM value. */
+static __always_inline u32 io_uring_enter_flags_to_scap(u64 flags)
+{
+	return flags & 0xf;
+}
+
+/* --- io_uring_register opcodes (io_uring_register_opcodes): the PPM values
+ * are the kernel's. IORING_REGISTER_USE_REGISTERED_RING (bit 31) is a
+ * modifier, not part of the opcode. */
+static __always_inline u16 io_uring_register_opcode_to_scap(u64 opcode)
+{
+	return (u32)opcode & 0x7fffffff;
+}

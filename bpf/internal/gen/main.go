@@ -216,7 +216,7 @@ func genericRows(dedicated []row) []genericRow {
 			continue
 		}
 		// A program may write an event of another name (pread64 writes
-		// "pread"): it is not generic then.
+		// "pread", prlimit64 "prlimit"): it is not generic then.
 		if slices.ContainsFunc(dedicated, func(r row) bool { return r.name == n }) {
 			continue
 		}

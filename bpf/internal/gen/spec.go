@@ -143,6 +143,36 @@ var spec = []struct {
 	{"copy_file_range", "PPME_SYSCALL_COPY_FILE_RANGE_X", ""},
 	{"sendmmsg", "PPME_SOCKET_SENDMMSG_X", ""},
 	{"recvmmsg", "PPME_SOCKET_RECVMMSG_X", ""},
+
+	// Memory, file metadata and other security-relevant calls
+	// (programs/syscalls/memory.bpf.c).
+	{"mmap", "PPME_SYSCALL_MMAP_X", ""},
+	{"munmap", "PPME_SYSCALL_MUNMAP_X", ""},
+	{"mprotect", "PPME_SYSCALL_MPROTECT_X", "other_interest"},
+	{"brk", "PPME_SYSCALL_BRK_4_X", ""},
+	{"mlock", "PPME_SYSCALL_MLOCK_X", ""},
+	{"munlock", "PPME_SYSCALL_MUNLOCK_X", ""},
+	{"mlock2", "PPME_SYSCALL_MLOCK2_X", ""},
+	{"mlockall", "PPME_SYSCALL_MLOCKALL_X", ""},
+	{"munlockall", "PPME_SYSCALL_MUNLOCKALL_X", ""},
+	{"ioctl", "PPME_SYSCALL_IOCTL_3_X", ""},
+	{"access", "PPME_SYSCALL_ACCESS_X", ""},
+	{"stat", "PPME_SYSCALL_STAT_X", ""},
+	{"lstat", "PPME_SYSCALL_LSTAT_X", ""},
+	{"fstat", "PPME_SYSCALL_FSTAT_X", ""},
+	{"newfstatat", "PPME_SYSCALL_NEWFSTATAT_X", ""},
+	{"lseek", "PPME_SYSCALL_LSEEK_X", ""},
+	{"getdents", "PPME_SYSCALL_GETDENTS_X", ""},
+	{"getdents64", "PPME_SYSCALL_GETDENTS64_X", ""},
+	{"flock", "PPME_SYSCALL_FLOCK_X", ""},
+	{"seccomp", "PPME_SYSCALL_SECCOMP_X", "other_interest"},
+	{"delete_module", "PPME_SYSCALL_DELETE_MODULE_X", "other_interest"},
+	{"keyctl", "PPME_SYSCALL_KEYCTL_X", "other_interest"},
+	{"getrlimit", "PPME_SYSCALL_GETRLIMIT_X", ""},
+	{"setrlimit", "PPME_SYSCALL_SETRLIMIT_X", ""},
+	{"prlimit64", "PPME_SYSCALL_PRLIMIT_X", ""},
+	{"io_uring_enter", "PPME_SYSCALL_IO_URING_ENTER_X", ""},
+	{"io_uring_register", "PPME_SYSCALL_IO_URING_REGISTER_X", ""},
 }
 
 // ioSyscalls are high-volume data transfer: they stay samplable even where
