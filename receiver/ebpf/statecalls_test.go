@@ -13,7 +13,6 @@ import (
 
 	"github.com/sakersec/saker/internal/childtest"
 	"github.com/sakersec/saker/receiver/event"
-	"github.com/sakersec/saker/receiver/state"
 )
 
 func init() {
@@ -320,86 +319,6 @@ func TestStateCallEvents(t *testing.T) {
 	}
 	eq(t, "so_peercred length", len(resultBytes(t, r, "so_peercred_val")), 12)
 	eq(t, "tcp_nodelay value", binary.LittleEndian.Uint32(resultBytes(t, r, "tcp_nodelay_val")), 1)
-}
-
-// Live state applies the state calls: replaying the helper's events into
-// receiver/state gives the new fds their types and close-on-exec flags,
-// removes the fds close_range closes (and only those), marks the fd
-// CLOSE_RANGE_CLOEXEC names close-on-exec, and makes the thread a session
-// leader at its setsid.
-func TestStateCallsApplied(t *testing.T) {
-	if os.Geteuid() != 0 {
-		childtest.SkipOrFail(t, "needs root to load BPF")
-	}
-	r := runHelper(t, 0, "statecalls")
-	efd := r.num(t, "eventfd")
-	kinds := map[string]state.FDType{
-		"eventfd": state.FDEvent, "eventfd2": state.FDEvent, "signalfd": state.FDSignalfd,
-		"signalfd4": state.FDSignalfd, "timerfd": state.FDTimerfd, "inotify": state.FDInotify,
-		"inotify1": state.FDInotify, "epoll": state.FDEventpoll, "epoll1": state.FDEventpoll,
-	}
-	cloexec := map[string]bool{"eventfd2": true, "signalfd4": true, "epoll1": true}
-
-	st := state.New(state.Config{})
-	pid := int64(r.pid)
-	var sawSetsid, sawCloseRange, sawCloexec bool
-	for _, ev := range r.events {
-		if ev.Tid() != pid || ev.Type() == event.ProcexitV1E {
-			continue // one thread, kept alive for the checks
-		}
-		st.Update(ev)
-		th := st.Thread(pid)
-		if th == nil {
-			t.Fatalf("no thread %d after a %s event", pid, ev.Type())
-		}
-		res, _ := ev.Int(0)
-		switch ev.Type() {
-		case event.SyscallSetsidX:
-			if res == pid {
-				eq(t, "session id after setsid", th.Sid, pid)
-				sawSetsid = true
-			}
-		case event.SyscallCloseRangeX:
-			first, _ := ev.Uint(1)
-			switch {
-			case res == 0 && first == scRangeLo:
-				for i := int64(0); i < 2; i++ {
-					if th.FD(scRangeLo+i) != nil {
-						t.Errorf("fd %d is still in the table after close_range", scRangeLo+i)
-					}
-				}
-				if f := th.FD(scRangeLo + 2); f == nil || f.Type != state.FDEvent {
-					t.Errorf("fd %d, outside the range, is %+v, want the eventfd's copy", scRangeLo+2, f)
-				}
-				sawCloseRange = true
-			case res == 0 && int64(first) == efd:
-				if f := th.FD(efd); f == nil || !f.IsCloexec() {
-					t.Errorf("eventfd after close_range(CLOSE_RANGE_CLOEXEC): %+v, want close-on-exec", f)
-				}
-				sawCloexec = true
-			}
-		case event.SyscallEventfdX:
-			if f := th.FD(efd); f == nil || f.IsCloexec() {
-				t.Errorf("eventfd before close_range: %+v, want an fd without close-on-exec", f)
-			}
-		}
-	}
-	if !sawSetsid || !sawCloseRange || !sawCloexec {
-		t.Fatalf("events missing: setsid %v, close_range %v, close_range cloexec %v", sawSetsid, sawCloseRange, sawCloexec)
-	}
-	th := st.Thread(pid)
-	for key, want := range kinds {
-		fd := r.num(t, key)
-		f := th.FD(fd)
-		if f == nil {
-			t.Errorf("%s fd %d is not in the state", key, fd)
-			continue
-		}
-		eq(t, key+" fd type", f.Type, want)
-		if key != "eventfd" { // close_range made that one close-on-exec
-			eq(t, key+" close-on-exec", f.IsCloexec(), cloexec[key])
-		}
-	}
 }
 
 // negErrno is -e as the u64 bits of an s64.
