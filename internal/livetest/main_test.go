@@ -178,6 +178,27 @@ type watcher struct {
 	opts watchOpts
 }
 
+// threadsExited reports whether every thread the watch has events of
+// has its procexit among them.
+func (w *watcher) threadsExited() bool {
+	live.mu.Lock()
+	defer live.mu.Unlock()
+	running := map[int64]bool{}
+	for _, r := range w.recs {
+		if r.typ == event.ProcexitV1E {
+			running[r.tid] = false
+		} else if _, seen := running[r.tid]; !seen {
+			running[r.tid] = true
+		}
+	}
+	for _, alive := range running {
+		if alive {
+			return false
+		}
+	}
+	return true
+}
+
 // watchOpts adds evaluations to a watch: compiled conditions and a
 // ruleset, evaluated on each event of the child when it arrives.
 type watchOpts struct {
@@ -307,6 +328,14 @@ func runWatched(t testing.TB, opts watchOpts, want int, name string, args ...str
 	defer live.unwatch(w)
 	c.Go()
 	c.Finish(t, want, w.Exited(), 10*time.Second, dropReport)
+	// The child was reaped, so every thread of it has exited; but the
+	// procexit of a thread other than the root may still wait in another
+	// CPU's ring when the root's arrives (CI saw one missing). Wait for
+	// the procexit of every thread the watch saw (at most 2 s: a
+	// descendant may outlive the child).
+	for deadline := time.Now().Add(2 * time.Second); !w.threadsExited() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	// Rings are merged by timestamp, but a record another CPU was still
 	// writing when the reader looked can come a little later than a
 	// younger one: give the descendants' last events that moment.
