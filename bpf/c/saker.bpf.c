@@ -14,7 +14,6 @@
 #include "programs/syscalls/socket.bpf.c"
 #include "programs/syscalls/system.bpf.c"
 #include "programs/syscalls/file.bpf.c"
-#include "programs/syscalls/state.bpf.c"
 #include "programs/syscalls/io.bpf.c"
 #include "programs/syscalls/memory.bpf.c"
 #include "programs/syscalls/generic.bpf.c"

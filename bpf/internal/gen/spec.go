@@ -144,8 +144,9 @@ var spec = []struct {
 	{"sendmmsg", "PPME_SOCKET_SENDMMSG_X", ""},
 	{"recvmmsg", "PPME_SOCKET_RECVMMSG_X", ""},
 
-	// Memory, file metadata and other security-relevant calls
-	// (programs/syscalls/memory.bpf.c).
+	// Memory, file metadata, limits and other security-relevant calls
+	// with an event type of their own. Changes to memory protection and
+	// the kernel's filters, modules and keys are "other_interest".
 	{"mmap", "PPME_SYSCALL_MMAP_X", ""},
 	{"munmap", "PPME_SYSCALL_MUNMAP_X", ""},
 	{"mprotect", "PPME_SYSCALL_MPROTECT_X", "other_interest"},

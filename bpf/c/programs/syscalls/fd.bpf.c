@@ -1,6 +1,9 @@
-/* Calls that create or destroy file descriptors: the open family (with
- * open_by_handle_at), close, the dup family, fcntl, pipe, memfd_create,
- * userfaultfd, io_uring_setup, pidfd_open, pidfd_getfd. */
+/* Calls that create, control or destroy file descriptors: the open family
+ * (with open_by_handle_at), close, close_range, the dup family, fcntl,
+ * ioctl, pipe, memfd_create, userfaultfd, pidfd_open, pidfd_getfd, the
+ * anonymous-fd creators (eventfd, eventfd2, signalfd, signalfd4,
+ * timerfd_create, inotify_init, inotify_init1, epoll_create,
+ * epoll_create1) and io_uring (setup, enter, register). */
 #include "../prog.h"
 
 #define FMODE_CREATED 0x100000 /* f_mode bit: the open created the file */
@@ -373,6 +376,213 @@ SYSCALL_EXIT(io_uring_setup)
 	push_u32(s, p.sq_thread_idle);
 	/* Parameter 8: features (type: PT_FLAGS32) */
 	push_u32(s, p.features);
+	event_submit(s);
+	return 0;
+}
+
+/* eventfd(initval): the old call has no flags (written as 0, as libs does). */
+SYSCALL_EXIT(eventfd)
+{
+	BEGIN(PPME_SYSCALL_EVENTFD_X, DROP_CAT_OPEN)
+	/* Parameter 1: res (type: PT_FD) */
+	push_s64(s, ret);
+	/* Parameter 2: initval (type: PT_UINT64) */
+	push_u64(s, (u32)syscall_arg(regs, 0));
+	/* Parameter 3: flags (type: PT_UINT32) */
+	push_u32(s, 0);
+	event_submit(s);
+	return 0;
+}
+
+/* eventfd2(initval, flags): EFD_CLOEXEC/EFD_NONBLOCK are O_CLOEXEC/
+ * O_NONBLOCK, written as file_flags (the table's flag name);
+ * EFD_SEMAPHORE has no file_flags bit. */
+SYSCALL_EXIT(eventfd2)
+{
+	BEGIN(PPME_SYSCALL_EVENTFD2_X, DROP_CAT_OPEN)
+	/* Parameter 1: res (type: PT_FD) */
+	push_s64(s, ret);
+	/* Parameter 2: flags (type: PT_FLAGS16) */
+	push_u16(s, fd_flags_to_scap(syscall_arg(regs, 1)));
+	/* Parameter 3: initval (type: PT_UINT64) */
+	push_u64(s, (u32)syscall_arg(regs, 0));
+	event_submit(s);
+	return 0;
+}
+
+/* The first 32 signals of a user sigset_t (mask is a u32 in the table);
+ * 0 when unreadable. */
+static __always_inline u32 user_sigmask32(const void *uptr)
+{
+	u32 mask = 0;
+	if (uptr)
+		bpf_probe_read_user(&mask, sizeof(mask), uptr);
+	return mask;
+}
+
+/* signalfd(fd, mask, sizemask): no flags (0). */
+SYSCALL_EXIT(signalfd)
+{
+	BEGIN(PPME_SYSCALL_SIGNALFD_X, DROP_CAT_OPEN)
+	/* Parameter 1: res (type: PT_FD) */
+	push_s64(s, ret);
+	/* Parameter 2: fd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: mask (type: PT_UINT32) */
+	push_u32(s, user_sigmask32((void *)syscall_arg(regs, 1)));
+	/* Parameter 4: flags (type: PT_UINT8) */
+	push_u8(s, 0);
+	event_submit(s);
+	return 0;
+}
+
+/* signalfd4(fd, mask, sizemask, flags): SFD_* are the O_* bits. */
+SYSCALL_EXIT(signalfd4)
+{
+	BEGIN(PPME_SYSCALL_SIGNALFD4_X, DROP_CAT_OPEN)
+	/* Parameter 1: res (type: PT_FD) */
+	push_s64(s, ret);
+	/* Parameter 2: flags (type: PT_FLAGS16) */
+	push_u16(s, fd_flags_to_scap(syscall_arg(regs, 3)));
+	/* Parameter 3: fd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 4: mask (type: PT_UINT32) */
+	push_u32(s, user_sigmask32((void *)syscall_arg(regs, 1)));
+	event_submit(s);
+	return 0;
+}
+
+/* timerfd_create(clockid, flags): TFD_CLOEXEC/TFD_NONBLOCK do not fit the
+ * table's PT_UINT8 flags, which has no flag table: 0, as libs writes. */
+SYSCALL_EXIT(timerfd_create)
+{
+	BEGIN(PPME_SYSCALL_TIMERFD_CREATE_X, DROP_CAT_OPEN)
+	/* Parameter 1: res (type: PT_FD) */
+	push_s64(s, ret);
+	/* Parameter 2: clockid (type: PT_UINT8) */
+	push_u8(s, syscall_arg(regs, 0));
+	/* Parameter 3: flags (type: PT_UINT8) */
+	push_u8(s, 0);
+	event_submit(s);
+	return 0;
+}
+
+/* inotify_init(): no flags (0). */
+SYSCALL_EXIT(inotify_init)
+{
+	BEGIN(PPME_SYSCALL_INOTIFY_INIT_X, DROP_CAT_OPEN)
+	/* Parameter 1: res (type: PT_FD) */
+	push_s64(s, ret);
+	/* Parameter 2: flags (type: PT_UINT8) */
+	push_u8(s, 0);
+	event_submit(s);
+	return 0;
+}
+
+/* inotify_init1(flags): IN_CLOEXEC/IN_NONBLOCK are the O_* bits. */
+SYSCALL_EXIT(inotify_init1)
+{
+	BEGIN(PPME_SYSCALL_INOTIFY_INIT1_X, DROP_CAT_OPEN)
+	/* Parameter 1: res (type: PT_FD) */
+	push_s64(s, ret);
+	/* Parameter 2: flags (type: PT_FLAGS16) */
+	push_u16(s, fd_flags_to_scap(syscall_arg(regs, 0)));
+	event_submit(s);
+	return 0;
+}
+
+/* epoll_create(size) */
+SYSCALL_EXIT(epoll_create)
+{
+	BEGIN(PPME_SYSCALL_EPOLL_CREATE_X, DROP_CAT_OPEN)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: size (type: PT_INT32) */
+	push_s32(s, syscall_arg(regs, 0));
+	event_submit(s);
+	return 0;
+}
+
+/* epoll_create1(flags) */
+SYSCALL_EXIT(epoll_create1)
+{
+	BEGIN(PPME_SYSCALL_EPOLL_CREATE1_X, DROP_CAT_OPEN)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: flags (type: PT_FLAGS32) */
+	push_u32(s, epoll_create1_flags_to_scap(syscall_arg(regs, 0)));
+	event_submit(s);
+	return 0;
+}
+
+/* close_range(first, last, flags) */
+SYSCALL_EXIT(close_range)
+{
+	BEGIN(PPME_SYSCALL_CLOSE_RANGE_X, DROP_CAT_CLOSE)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: first (type: PT_UINT32) */
+	push_u32(s, syscall_arg(regs, 0));
+	/* Parameter 3: last (type: PT_UINT32) */
+	push_u32(s, syscall_arg(regs, 1));
+	/* Parameter 4: flags (type: PT_FLAGS32) */
+	push_u32(s, close_range_flags_to_scap(syscall_arg(regs, 2)));
+	event_submit(s);
+	return 0;
+}
+
+/* ioctl(fd, request, argument): the argument as a number (often a pointer). */
+SYSCALL_EXIT(ioctl)
+{
+	BEGIN(PPME_SYSCALL_IOCTL_3_X, DROP_CAT_OTHER)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: fd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: request (type: PT_UINT64) */
+	push_u64(s, syscall_arg(regs, 1));
+	/* Parameter 4: argument (type: PT_UINT64) */
+	push_u64(s, syscall_arg(regs, 2));
+	event_submit(s);
+	return 0;
+}
+
+/* io_uring_enter(fd, to_submit, min_complete, flags, sig, sigsz). sig is
+ * written as libs' probes write it: the low 32 bits of the argument (a
+ * pointer to a sigset, or to io_uring_getevents_arg with EXT_ARG). */
+SYSCALL_EXIT(io_uring_enter)
+{
+	BEGIN(PPME_SYSCALL_IO_URING_ENTER_X, DROP_CAT_OTHER)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: fd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: to_submit (type: PT_UINT32) */
+	push_u32(s, syscall_arg(regs, 1));
+	/* Parameter 4: min_complete (type: PT_UINT32) */
+	push_u32(s, syscall_arg(regs, 2));
+	/* Parameter 5: flags (type: PT_FLAGS32) */
+	push_u32(s, io_uring_enter_flags_to_scap(syscall_arg(regs, 3)));
+	/* Parameter 6: sig (type: PT_SIGSET) */
+	push_u32(s, syscall_arg(regs, 4));
+	event_submit(s);
+	return 0;
+}
+
+/* io_uring_register(fd, opcode, arg, nr_args) */
+SYSCALL_EXIT(io_uring_register)
+{
+	BEGIN(PPME_SYSCALL_IO_URING_REGISTER_X, DROP_CAT_OTHER)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: fd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: opcode (type: PT_ENUMFLAGS16) */
+	push_u16(s, io_uring_register_opcode_to_scap(syscall_arg(regs, 1)));
+	/* Parameter 4: arg (type: PT_UINT64) */
+	push_u64(s, syscall_arg(regs, 2));
+	/* Parameter 5: nr_args (type: PT_UINT32) */
+	push_u32(s, syscall_arg(regs, 3));
 	event_submit(s);
 	return 0;
 }

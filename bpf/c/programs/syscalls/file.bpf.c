@@ -1,8 +1,9 @@
 /* Directory entries and file metadata: mkdir, mkdirat, rmdir, unlink,
  * unlinkat, rename, renameat, renameat2, link, linkat, symlink, symlinkat,
  * chmod, fchmod, fchmodat, chown, lchown, fchown, fchownat, mknod,
- * mknodat. Paths are the
- * strings passed; *at paths relative to a dirfd are resolved in userspace. */
+ * mknodat, access, stat, lstat, fstat, newfstatat, lseek, getdents,
+ * getdents64, flock. Paths are the strings passed; *at paths relative to
+ * a dirfd are resolved in userspace. */
 #include "../prog.h"
 
 #define USER_PATH(i) ((void *)syscall_arg(regs, i))
@@ -332,6 +333,125 @@ SYSCALL_EXIT(mknodat)
 	push_u32(s, mknod_mode_to_scap(syscall_arg(regs, 2)));
 	/* Parameter 5: dev (type: PT_UINT32) */
 	push_u32(s, syscall_arg(regs, 3));
+	event_submit(s);
+	return 0;
+}
+
+/* access(path, mode) */
+SYSCALL_EXIT(access)
+{
+	BEGIN(PPME_SYSCALL_ACCESS_X, DROP_CAT_OTHER)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: name (type: PT_FSPATH) */
+	push_user_str(s, (void *)syscall_arg(regs, 0), MAX_PATH);
+	/* Parameter 3: mode (type: PT_FLAGS32) */
+	push_u32(s, access_flags_to_scap(syscall_arg(regs, 1)));
+	event_submit(s);
+	return 0;
+}
+
+/* stat and lstat(path, statbuf): the path as passed. */
+static __always_inline void push_stat_path(struct scratch *s, struct pt_regs *regs, long ret)
+{
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: path (type: PT_FSPATH) */
+	push_user_str(s, (void *)syscall_arg(regs, 0), MAX_PATH);
+}
+
+SYSCALL_EXIT(stat)
+{
+	BEGIN(PPME_SYSCALL_STAT_X, DROP_CAT_OTHER)
+	push_stat_path(s, regs, ret);
+	event_submit(s);
+	return 0;
+}
+
+SYSCALL_EXIT(lstat)
+{
+	BEGIN(PPME_SYSCALL_LSTAT_X, DROP_CAT_OTHER)
+	push_stat_path(s, regs, ret);
+	event_submit(s);
+	return 0;
+}
+
+/* The (res, fd) events: fstat, getdents, getdents64. */
+static __always_inline void push_res_fd(struct scratch *s, struct pt_regs *regs, long ret)
+{
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: fd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+}
+
+SYSCALL_EXIT(fstat)
+{
+	BEGIN(PPME_SYSCALL_FSTAT_X, DROP_CAT_OTHER)
+	push_res_fd(s, regs, ret);
+	event_submit(s);
+	return 0;
+}
+
+SYSCALL_EXIT(getdents)
+{
+	BEGIN(PPME_SYSCALL_GETDENTS_X, DROP_CAT_OTHER)
+	push_res_fd(s, regs, ret);
+	event_submit(s);
+	return 0;
+}
+
+SYSCALL_EXIT(getdents64)
+{
+	BEGIN(PPME_SYSCALL_GETDENTS64_X, DROP_CAT_OTHER)
+	push_res_fd(s, regs, ret);
+	event_submit(s);
+	return 0;
+}
+
+/* newfstatat(dirfd, path, statbuf, flags): a relative path is resolved
+ * against dirfd in userspace. */
+SYSCALL_EXIT(newfstatat)
+{
+	BEGIN(PPME_SYSCALL_NEWFSTATAT_X, DROP_CAT_OTHER)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: dirfd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: path (type: PT_FSRELPATH) */
+	push_user_str(s, (void *)syscall_arg(regs, 1), MAX_PATH);
+	/* Parameter 4: flags (type: PT_FLAGS32) */
+	push_u32(s, newfstatat_flags_to_scap(syscall_arg(regs, 3)));
+	event_submit(s);
+	return 0;
+}
+
+/* lseek(fd, offset, whence) */
+SYSCALL_EXIT(lseek)
+{
+	BEGIN(PPME_SYSCALL_LSEEK_X, DROP_CAT_OTHER)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: fd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: offset (type: PT_UINT64) */
+	push_u64(s, syscall_arg(regs, 1));
+	/* Parameter 4: whence (type: PT_ENUMFLAGS8) */
+	push_u8(s, lseek_whence_to_scap(syscall_arg(regs, 2)));
+	event_submit(s);
+	return 0;
+}
+
+/* flock(fd, operation) */
+SYSCALL_EXIT(flock)
+{
+	BEGIN(PPME_SYSCALL_FLOCK_X, DROP_CAT_OTHER)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: fd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: operation (type: PT_FLAGS32) */
+	push_u32(s, flock_flags_to_scap(syscall_arg(regs, 1)));
 	event_submit(s);
 	return 0;
 }

@@ -7,10 +7,9 @@
 #define IO_MAX_MSGCONTROL 256
 #define IO_MAX_MMSG 1024 /* UIO_MAXIOV: the kernel's cap on vlen */
 
-/* read(fd, buf, count) */
-SYSCALL_EXIT(read)
+/* read and write (fd, buf, count) share their layout. */
+static __always_inline void push_rw(struct scratch *s, struct pt_regs *regs, long ret)
 {
-	BEGIN(PPME_SYSCALL_READ_X, DROP_CAT_OTHER)
 	u64 len = syscall_arg(regs, 2);
 	/* Parameter 1: res (type: PT_ERRNO) */
 	push_s64(s, ret);
@@ -20,6 +19,13 @@ SYSCALL_EXIT(read)
 	push_s64(s, (s32)syscall_arg(regs, 0));
 	/* Parameter 4: size (type: PT_UINT32) */
 	push_u32(s, len);
+}
+
+/* read(fd, buf, count) */
+SYSCALL_EXIT(read)
+{
+	BEGIN(PPME_SYSCALL_READ_X, DROP_CAT_OTHER)
+	push_rw(s, regs, ret);
 	event_submit(s);
 	return 0;
 }
@@ -28,31 +34,15 @@ SYSCALL_EXIT(read)
 SYSCALL_EXIT(write)
 {
 	BEGIN(PPME_SYSCALL_WRITE_X, DROP_CAT_OTHER)
-	u64 len = syscall_arg(regs, 2);
-	/* Parameter 1: res (type: PT_ERRNO) */
-	push_s64(s, ret);
-	/* Parameter 2: data (type: PT_BYTEBUF) */
-	push_data(s, (void *)syscall_arg(regs, 1), ret, len);
-	/* Parameter 3: fd (type: PT_FD) */
-	push_s64(s, (s32)syscall_arg(regs, 0));
-	/* Parameter 4: size (type: PT_UINT32) */
-	push_u32(s, len);
+	push_rw(s, regs, ret);
 	event_submit(s);
 	return 0;
 }
 
-/* pread64 and pwrite64 (fd, buf, count, pos) share their layout. */
+/* pread64 and pwrite64 (fd, buf, count, pos): read and write's, then pos. */
 static __always_inline void push_prw(struct scratch *s, struct pt_regs *regs, long ret)
 {
-	u64 len = syscall_arg(regs, 2);
-	/* Parameter 1: res (type: PT_ERRNO) */
-	push_s64(s, ret);
-	/* Parameter 2: data (type: PT_BYTEBUF) */
-	push_data(s, (void *)syscall_arg(regs, 1), ret, len);
-	/* Parameter 3: fd (type: PT_FD) */
-	push_s64(s, (s32)syscall_arg(regs, 0));
-	/* Parameter 4: size (type: PT_UINT32) */
-	push_u32(s, len);
+	push_rw(s, regs, ret);
 	/* Parameter 5: pos (type: PT_UINT64) */
 	push_u64(s, syscall_arg(regs, 3));
 }

@@ -1,4 +1,5 @@
-/* Process lifecycle: execve, execveat, clone, clone3, fork, vfork. */
+/* Process lifecycle, sessions and groups: execve, execveat, clone,
+ * clone3, fork, vfork, setsid, setpgid. */
 #include "../prog.h"
 
 /* The fields of a task that clone and execve events share, after exe and
@@ -305,5 +306,29 @@ SYSCALL_EXIT(vfork)
 {
 	BEGIN(PPME_SYSCALL_VFORK_20_X, DROP_CAT_CLONE_FORK)
 	write_clone(s, ret, K_CLONE_VM | K_CLONE_VFORK);
+	return 0;
+}
+
+/* setsid(): res is the new session id. */
+SYSCALL_EXIT(setsid)
+{
+	BEGIN(PPME_SYSCALL_SETSID_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: res (type: PT_PID) */
+	push_s64(s, ret);
+	event_submit(s);
+	return 0;
+}
+
+/* setpgid(pid, pgid) */
+SYSCALL_EXIT(setpgid)
+{
+	BEGIN(PPME_SYSCALL_SETPGID_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: pid (type: PT_PID) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: pgid (type: PT_PID) */
+	push_s64(s, (s32)syscall_arg(regs, 1));
+	event_submit(s);
 	return 0;
 }

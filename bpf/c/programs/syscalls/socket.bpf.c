@@ -1,5 +1,5 @@
 /* Sockets: socket, socketpair, connect, accept, accept4, bind, listen,
- * sendto, sendmsg, recvfrom, recvmsg. */
+ * sendto, sendmsg, recvfrom, recvmsg, shutdown, getsockopt. */
 #include "../prog.h"
 
 #define MAX_MSGCONTROL 256
@@ -247,6 +247,106 @@ SYSCALL_EXIT(recvmsg)
 		push_empty(s);
 	/* Parameter 6: fd (type: PT_FD) */
 	push_s64(s, fd);
+	event_submit(s);
+	return 0;
+}
+
+/* shutdown(fd, how) */
+SYSCALL_EXIT(shutdown)
+{
+	BEGIN(PPME_SOCKET_SHUTDOWN_X, DROP_CAT_OTHER)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: fd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: how (type: PT_ENUMFLAGS8): SHUT_* = PPM_SHUT_*; an
+	 * invalid value as passed, cut to 8 bits */
+	push_u8(s, syscall_arg(regs, 1));
+	event_submit(s);
+	return 0;
+}
+
+/* getsockopt's val (PT_DYN, sockopt_dynamic_param): one index byte, then
+ * the value in the form the index names. The index follows the option:
+ * SO_ERROR an errno (negated: what res would show), SO_RCVTIMEO/
+ * SO_SNDTIMEO a duration in ns, SO_COOKIE a u64, the int options a u32;
+ * any other option, and every level but SOL_SOCKET, the optlen bytes of
+ * optval as they are (at most MAX_SOCKOPT_BYTES). The values are read
+ * from optval at exit, also when the call failed, as libs reads them. */
+#define MAX_SOCKOPT_BYTES 255
+
+static __always_inline void push_sockopt_val(struct scratch *s, u64 level, u64 optname, const void *optval, s32 optlen)
+{
+	u8 idx = sockopt_val_idx(level, optname);
+	u8 *p = payload_ptr(s, 0);
+	p[0] = idx;
+	switch (idx) {
+	case PPM_SOCKOPT_IDX_ERRNO: {
+		s32 v = 0;
+		bpf_probe_read_user(&v, sizeof(v), optval);
+		*(s64 *)payload_ptr(s, 1) = -(s64)v;
+		commit_param(s, 1 + sizeof(s64));
+		return;
+	}
+	case PPM_SOCKOPT_IDX_TIMEVAL: {
+		struct {
+			s64 sec, usec;
+		} tv = {};
+		bpf_probe_read_user(&tv, sizeof(tv), optval);
+		*(u64 *)payload_ptr(s, 1) = tv.sec * 1000000000ULL + tv.usec * 1000ULL;
+		commit_param(s, 1 + sizeof(u64));
+		return;
+	}
+	case PPM_SOCKOPT_IDX_UINT64: {
+		u64 v = 0;
+		bpf_probe_read_user(&v, sizeof(v), optval);
+		*(u64 *)payload_ptr(s, 1) = v;
+		commit_param(s, 1 + sizeof(u64));
+		return;
+	}
+	case PPM_SOCKOPT_IDX_UINT32: {
+		u32 v = 0;
+		bpf_probe_read_user(&v, sizeof(v), optval);
+		*(u32 *)payload_ptr(s, 1) = v;
+		commit_param(s, 1 + sizeof(u32));
+		return;
+	}
+	}
+	u32 n = optlen > 0 ? optlen : 0;
+	if (n > MAX_SOCKOPT_BYTES)
+		n = MAX_SOCKOPT_BYTES;
+	barrier_var(n);
+	if (n > MAX_SOCKOPT_BYTES)
+		n = MAX_SOCKOPT_BYTES;
+	if (n && bpf_probe_read_user(payload_ptr(s, 1), n, optval) != 0) {
+		count_read_error();
+		n = 0;
+	}
+	commit_param(s, 1 + n);
+}
+
+/* getsockopt(fd, level, optname, optval, optlen) */
+SYSCALL_EXIT(getsockopt)
+{
+	BEGIN(PPME_SOCKET_GETSOCKOPT_X, DROP_CAT_OTHER)
+	u64 level = syscall_arg(regs, 1);
+	u64 optname = syscall_arg(regs, 2);
+	s32 optlen = 0;
+	void *uoptlen = (void *)syscall_arg(regs, 4);
+	if (uoptlen)
+		bpf_probe_read_user(&optlen, sizeof(optlen), uoptlen);
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: fd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: level (type: PT_ENUMFLAGS8) */
+	push_u8(s, sockopt_level_to_scap(level));
+	/* Parameter 4: optname (type: PT_ENUMFLAGS8) */
+	push_u8(s, sockopt_optname_to_scap(level, optname));
+	/* Parameter 5: val (type: PT_DYN) */
+	push_sockopt_val(s, level, optname, (void *)syscall_arg(regs, 3), optlen);
+	/* Parameter 6: optlen (type: PT_UINT32): as the kernel left it */
+	push_u32(s, optlen);
 	event_submit(s);
 	return 0;
 }

@@ -1,8 +1,9 @@
 /* Namespaces, mounts, working and root directory, credentials, process
- * control and the kernel itself: setns, unshare, mount, umount2, fsconfig,
- * chroot, chdir, fchdir, setuid, setgid, setresuid, setresgid, setreuid,
- * setregid, capset, prctl, ptrace, process_vm_readv, process_vm_writev,
- * bpf, init_module, finit_module, kill, tkill, tgkill. */
+ * control, limits and the kernel itself: setns, unshare, mount, umount2,
+ * fsconfig, chroot, chdir, fchdir, setuid, setgid, setresuid, setresgid,
+ * setreuid, setregid, capset, prctl, ptrace, process_vm_readv,
+ * process_vm_writev, bpf, init_module, finit_module, delete_module, kill,
+ * tkill, tgkill, seccomp, keyctl, getrlimit, setrlimit, prlimit64. */
 #include "../prog.h"
 
 /* setns(fd, nstype) */
@@ -456,6 +457,172 @@ SYSCALL_EXIT(tgkill)
 	push_s64(s, (s32)syscall_arg(regs, 1));
 	/* Parameter 4: sig (type: PT_SIGTYPE) */
 	push_u8(s, syscall_arg(regs, 2));
+	event_submit(s);
+	return 0;
+}
+
+/* seccomp(operation, flags, args): operation and flags as numbers (their
+ * values are the kernel's). */
+SYSCALL_EXIT(seccomp)
+{
+	BEGIN(PPME_SYSCALL_SECCOMP_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: op (type: PT_UINT64) */
+	push_u64(s, syscall_arg(regs, 0));
+	/* Parameter 3: flags (type: PT_UINT64) */
+	push_u64(s, syscall_arg(regs, 1));
+	event_submit(s);
+	return 0;
+}
+
+#define MODULE_NAME_LEN 56 /* 64 - sizeof(unsigned long) */
+
+/* delete_module(name, flags) */
+SYSCALL_EXIT(delete_module)
+{
+	BEGIN(PPME_SYSCALL_DELETE_MODULE_X, DROP_CAT_OTHER_INTEREST)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: name (type: PT_CHARBUF) */
+	push_user_str(s, (void *)syscall_arg(regs, 0), MODULE_NAME_LEN);
+	/* Parameter 3: flags (type: PT_FLAGS32) */
+	push_u32(s, delete_module_flags_to_scap(syscall_arg(regs, 1)));
+	event_submit(s);
+	return 0;
+}
+
+/* PT_DYN keyctl argument kinds (keyctl_dynamic_param). */
+#define PPM_KEYCTL_IDX_UINT64 0
+#define PPM_KEYCTL_IDX_STR 1
+
+#define K_KEYCTL_JOIN_SESSION_KEYRING 1
+#define K_KEYCTL_SEARCH 10
+#define K_KEYCTL_RESTRICT_KEYRING 29
+
+/* Whether argument i (2-5) of keyctl operation op is a string: the keyring
+ * name of JOIN_SESSION_KEYRING, the type and description of SEARCH, the
+ * type and restriction of RESTRICT_KEYRING. Other arguments (key ids,
+ * ids, lengths, pointers to binary payloads or output buffers) are numbers. */
+static __always_inline bool keyctl_arg_is_str(u64 op, int i)
+{
+	switch (op) {
+	case K_KEYCTL_JOIN_SESSION_KEYRING: return i == 2;
+	case K_KEYCTL_SEARCH: return i == 3 || i == 4;
+	case K_KEYCTL_RESTRICT_KEYRING: return i == 3 || i == 4;
+	}
+	return false;
+}
+
+/* One PT_DYN keyctl argument: u8 kind, then a u64 or a NUL-terminated
+ * string (an unreadable or NULL string is written as an empty string, so
+ * the kind byte is never alone). */
+static __always_inline void push_keyctl_arg(struct scratch *s, u64 op, int i, u64 v)
+{
+	u64 start = s->payload_pos;
+	if (keyctl_arg_is_str(op, i)) {
+		append_byte(s, PPM_KEYCTL_IDX_STR);
+		if (!v || append_user_str(s, (void *)v, 256) == 0)
+			append_byte(s, 0);
+	} else {
+		u8 *p = payload_ptr(s, 0);
+		p[0] = PPM_KEYCTL_IDX_UINT64;
+		*(u64 *)(p + 1) = v;
+		s->payload_pos = start + 9;
+	}
+	close_param(s, start);
+}
+
+/* keyctl(operation, arg2, arg3, arg4, arg5): operation values are the
+ * PPM_KEYCTL_* values. */
+SYSCALL_EXIT(keyctl)
+{
+	BEGIN(PPME_SYSCALL_KEYCTL_X, DROP_CAT_OTHER_INTEREST)
+	u64 op = syscall_arg(regs, 0);
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: operation (type: PT_ENUMFLAGS32) */
+	push_u32(s, op);
+	/* Parameters 3-6: arg2..arg5 (type: PT_DYN) */
+	push_keyctl_arg(s, op, 2, syscall_arg(regs, 1));
+	push_keyctl_arg(s, op, 3, syscall_arg(regs, 2));
+	push_keyctl_arg(s, op, 4, syscall_arg(regs, 3));
+	push_keyctl_arg(s, op, 5, syscall_arg(regs, 4));
+	event_submit(s);
+	return 0;
+}
+
+/* A struct rlimit at ptr, or -1/-1 (as libs writes an unknown limit) when
+ * ptr is NULL, unreadable, or only filled by a call that failed. */
+static __always_inline void read_rlimit(const void *ptr, bool valid, s64 *cur, s64 *max)
+{
+	struct rlimit rl = {};
+	*cur = *max = -1;
+	if (!valid || !ptr || bpf_probe_read_user(&rl, sizeof(rl), ptr) != 0)
+		return;
+	*cur = rl.rlim_cur;
+	*max = rl.rlim_max;
+}
+
+/* getrlimit(resource, rlim): the limits the call returned. */
+SYSCALL_EXIT(getrlimit)
+{
+	BEGIN(PPME_SYSCALL_GETRLIMIT_X, DROP_CAT_OTHER)
+	s64 cur, max;
+	read_rlimit((void *)syscall_arg(regs, 1), ret == 0, &cur, &max);
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: cur (type: PT_INT64) */
+	push_s64(s, cur);
+	/* Parameter 3: max (type: PT_INT64) */
+	push_s64(s, max);
+	/* Parameter 4: resource (type: PT_ENUMFLAGS8) */
+	push_u8(s, rlimit_resource_to_scap(syscall_arg(regs, 0)));
+	event_submit(s);
+	return 0;
+}
+
+/* setrlimit(resource, rlim): the limits asked for (an input: shown even
+ * when the call refused them). */
+SYSCALL_EXIT(setrlimit)
+{
+	BEGIN(PPME_SYSCALL_SETRLIMIT_X, DROP_CAT_OTHER)
+	s64 cur, max;
+	read_rlimit((void *)syscall_arg(regs, 1), true, &cur, &max);
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: cur (type: PT_INT64) */
+	push_s64(s, cur);
+	/* Parameter 3: max (type: PT_INT64) */
+	push_s64(s, max);
+	/* Parameter 4: resource (type: PT_ENUMFLAGS8) */
+	push_u8(s, rlimit_resource_to_scap(syscall_arg(regs, 0)));
+	event_submit(s);
+	return 0;
+}
+
+/* prlimit64(pid, resource, new, old): new limits as asked for, old limits
+ * as returned (only when the call succeeded). */
+SYSCALL_EXIT(prlimit64)
+{
+	BEGIN(PPME_SYSCALL_PRLIMIT_X, DROP_CAT_OTHER)
+	s64 newcur, newmax, oldcur, oldmax;
+	read_rlimit((void *)syscall_arg(regs, 2), true, &newcur, &newmax);
+	read_rlimit((void *)syscall_arg(regs, 3), ret == 0, &oldcur, &oldmax);
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: newcur (type: PT_INT64) */
+	push_s64(s, newcur);
+	/* Parameter 3: newmax (type: PT_INT64) */
+	push_s64(s, newmax);
+	/* Parameter 4: oldcur (type: PT_INT64) */
+	push_s64(s, oldcur);
+	/* Parameter 5: oldmax (type: PT_INT64) */
+	push_s64(s, oldmax);
+	/* Parameter 6: pid (type: PT_INT64) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 7: resource (type: PT_ENUMFLAGS8) */
+	push_u8(s, rlimit_resource_to_scap(syscall_arg(regs, 1)));
 	event_submit(s);
 	return 0;
 }
