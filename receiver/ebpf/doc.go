@@ -48,8 +48,11 @@
 // and x86_64 number, as Falco's modern probe writes them). SelectSyscalls
 // computes it from the names the loaded rules use and a BaseSyscalls
 // configuration with Falco's base_syscalls semantics (custom_set with
-// !removals, repair, all — all includes every generic syscall);
-// SetSyscalls changes it at run time. Syscalls outside the set cost one
+// !removals, repair, all — all includes every generic syscall). As in
+// Falco, the high-volume I/O calls of IgnoredIO (read, write, pread, ...,
+// sendfile) are left out when only rules name them: all or custom_set
+// enables them, and Selection.Ignored says which rules' names were left
+// out. SetSyscalls changes the set at run time. Syscalls outside the set cost one
 // array lookup in the kernel. saker's own process is never traced.
 //
 // Rules on a generic syscall are indexed by the engine under the generic
