@@ -170,35 +170,27 @@ func TestIOSyscalls(t *testing.T) {
 		}
 	})
 	r := runHelper(t, 0, "io", t.TempDir())
-	ok := func(key string) int64 {
-		t.Helper()
-		v := r.num(t, key)
-		if v < 0 {
-			t.Fatalf("%s failed: %v", key, r.result[key+"_err"])
-		}
-		return v
-	}
-	f, g := ok("f"), ok("g")
+	f, g := r.ok(t, "f"), r.ok(t, "g")
 	snap := ioPayload[:DefaultSnaplen]
 
 	ev := r.one(t, event.SyscallWriteX, byInt(t, "fd", f))
-	eq(t, "write res", pint(t, ev, "res"), ok("write"))
+	eq(t, "write res", pint(t, ev, "res"), r.ok(t, "write"))
 	eq(t, "write res is the payload", pint(t, ev, "res"), 100)
 	eqBytes(t, "write data (snaplen)", pbytes(t, ev, "data"), snap)
 	eq(t, "write size", puint(t, ev, "size"), 100)
 
 	ev = r.one(t, event.SyscallPwriteX, byInt(t, "fd", f))
-	eq(t, "pwrite res", pint(t, ev, "res"), ok("pwrite"))
+	eq(t, "pwrite res", pint(t, ev, "res"), r.ok(t, "pwrite"))
 	eqBytes(t, "pwrite data", pbytes(t, ev, "data"), []byte("PWRITE"))
 	eq(t, "pwrite fd", pint(t, ev, "fd"), f)
 	eq(t, "pwrite size", puint(t, ev, "size"), 6)
 	eq(t, "pwrite pos", puint(t, ev, "pos"), 200)
 
 	ev = r.one(t, event.SyscallReadX, func(ev *event.Event) bool { return pint(t, ev, "fd") == f && puint(t, ev, "size") == 64 })
-	eq(t, "read res", pint(t, ev, "res"), ok("read64"))
+	eq(t, "read res", pint(t, ev, "res"), r.ok(t, "read64"))
 	eqBytes(t, "read data", pbytes(t, ev, "data"), ioPayload[:64])
 	ev = r.one(t, event.SyscallReadX, func(ev *event.Event) bool { return pint(t, ev, "fd") == f && puint(t, ev, "size") == 128 })
-	eq(t, "read of 128 res", pint(t, ev, "res"), ok("read128"))
+	eq(t, "read of 128 res", pint(t, ev, "res"), r.ok(t, "read128"))
 	eq(t, "read of 128 res is the rest up to the hole's end", pint(t, ev, "res"), 128)
 	// Bytes 64..143: the payload's last 36, then the hole's zeros.
 	want := append(slices.Clone(ioPayload[64:]), make([]byte, 80-36)...)
@@ -210,14 +202,14 @@ func TestIOSyscalls(t *testing.T) {
 	eq(t, "bad read size", puint(t, ev, "size"), 10)
 
 	ev = r.one(t, event.SyscallPreadX, byInt(t, "fd", f))
-	eq(t, "pread res", pint(t, ev, "res"), ok("pread"))
+	eq(t, "pread res", pint(t, ev, "res"), r.ok(t, "pread"))
 	eqBytes(t, "pread data", pbytes(t, ev, "data"), []byte("PWRITE"))
 	eq(t, "pread fd", pint(t, ev, "fd"), f)
 	eq(t, "pread size", puint(t, ev, "size"), 10)
 	eq(t, "pread pos", puint(t, ev, "pos"), 200)
 
 	ev = r.one(t, event.SyscallPwritevX, byInt(t, "fd", f))
-	eq(t, "pwritev res", pint(t, ev, "res"), ok("pwritev"))
+	eq(t, "pwritev res", pint(t, ev, "res"), r.ok(t, "pwritev"))
 	eq(t, "pwritev res is both iovecs", pint(t, ev, "res"), 9)
 	eqBytes(t, "pwritev data (first iovec)", pbytes(t, ev, "data"), []byte("pv-a"))
 	eq(t, "pwritev fd", pint(t, ev, "fd"), f)
@@ -225,39 +217,39 @@ func TestIOSyscalls(t *testing.T) {
 	eq(t, "pwritev pos", puint(t, ev, "pos"), 300)
 
 	ev = r.one(t, event.SyscallPreadvX, byInt(t, "fd", f))
-	eq(t, "preadv res", pint(t, ev, "res"), ok("preadv"))
+	eq(t, "preadv res", pint(t, ev, "res"), r.ok(t, "preadv"))
 	eq(t, "preadv size (all iovecs)", puint(t, ev, "size"), 13)
 	eqBytes(t, "preadv data (first iovec)", pbytes(t, ev, "data"), []byte("pv-"))
 	eq(t, "preadv fd", pint(t, ev, "fd"), f)
 	eq(t, "preadv pos", puint(t, ev, "pos"), 300)
 
 	ev = r.one(t, event.SyscallReadvX, byInt(t, "fd", f))
-	eq(t, "readv res", pint(t, ev, "res"), ok("readv"))
+	eq(t, "readv res", pint(t, ev, "res"), r.ok(t, "readv"))
 	eq(t, "readv res", pint(t, ev, "res"), 9)
 	eq(t, "readv size (all iovecs)", puint(t, ev, "size"), 12)
 	eqBytes(t, "readv data (first iovec)", pbytes(t, ev, "data"), []byte("pv-a"))
 
 	ev = r.one(t, event.SyscallWritevX, byInt(t, "fd", f))
-	eq(t, "writev res", pint(t, ev, "res"), ok("writev"))
+	eq(t, "writev res", pint(t, ev, "res"), r.ok(t, "writev"))
 	eq(t, "writev res", pint(t, ev, "res"), 15)
 	eqBytes(t, "writev data (first iovec)", pbytes(t, ev, "data"), []byte("vec-one-"))
 	eq(t, "writev size", puint(t, ev, "size"), 15)
 
-	ev = r.one(t, event.SyscallSendfileX, byInt(t, "res", ok("sendfile")))
+	ev = r.one(t, event.SyscallSendfileX, byInt(t, "res", r.ok(t, "sendfile")))
 	eq(t, "sendfile res", pint(t, ev, "res"), 10)
-	eq(t, "sendfile offset (after the call)", puint(t, ev, "offset"), uint64(ok("sendfile_off")))
+	eq(t, "sendfile offset (after the call)", puint(t, ev, "offset"), uint64(r.ok(t, "sendfile_off")))
 	eq(t, "sendfile offset", puint(t, ev, "offset"), 13)
 	eq(t, "sendfile out_fd", pint(t, ev, "out_fd"), g)
 	eq(t, "sendfile in_fd", pint(t, ev, "in_fd"), f)
 	eq(t, "sendfile size", puint(t, ev, "size"), 10)
 	ev = r.one(t, event.SyscallSendfileX, func(ev *event.Event) bool { return puint(t, ev, "size") == 5 })
-	eq(t, "sendfile without offset res", pint(t, ev, "res"), ok("sendfile_null"))
+	eq(t, "sendfile without offset res", pint(t, ev, "res"), r.ok(t, "sendfile_null"))
 	eq(t, "sendfile without offset res", pint(t, ev, "res"), 5)
 	eq(t, "sendfile without offset: offset", puint(t, ev, "offset"), 0)
 	eq(t, "sendfile without offset: fds", [2]int64{pint(t, ev, "out_fd"), pint(t, ev, "in_fd")}, [2]int64{g, f})
 
 	ev = r.one(t, event.SyscallSpliceX, byInt(t, "fd_in", f))
-	eq(t, "splice res", pint(t, ev, "res"), ok("splice"))
+	eq(t, "splice res", pint(t, ev, "res"), r.ok(t, "splice"))
 	eq(t, "splice res", pint(t, ev, "res"), 16)
 	eq(t, "splice fd_in", pint(t, ev, "fd_in"), f)
 	eq(t, "splice fd_out", pint(t, ev, "fd_out"), r.num(t, "pipe_w"))
@@ -265,18 +257,18 @@ func TestIOSyscalls(t *testing.T) {
 	eq(t, "splice flags", puint(t, ev, "flags"), 1|4) // PPM_SPLICE_F_MOVE | PPM_SPLICE_F_MORE
 
 	ev = r.one(t, event.SyscallCopyFileRangeX, byInt(t, "fdin", f))
-	eq(t, "copy_file_range res", pint(t, ev, "res"), ok("copy_file_range"))
+	eq(t, "copy_file_range res", pint(t, ev, "res"), r.ok(t, "copy_file_range"))
 	eq(t, "copy_file_range res", pint(t, ev, "res"), 20)
 	eq(t, "copy_file_range fdout", pint(t, ev, "fdout"), g)
-	eq(t, "copy_file_range offout (after the call)", puint(t, ev, "offout"), uint64(ok("cfr_out")))
+	eq(t, "copy_file_range offout (after the call)", puint(t, ev, "offout"), uint64(r.ok(t, "cfr_out")))
 	eq(t, "copy_file_range offout", puint(t, ev, "offout"), 70)
 	eq(t, "copy_file_range fdin", pint(t, ev, "fdin"), f)
-	eq(t, "copy_file_range offin", puint(t, ev, "offin"), uint64(ok("cfr_in")))
+	eq(t, "copy_file_range offin", puint(t, ev, "offin"), uint64(r.ok(t, "cfr_in")))
 	eq(t, "copy_file_range offin", puint(t, ev, "offin"), 20)
 	eq(t, "copy_file_range len", puint(t, ev, "len"), 20)
 
-	eq(t, "sendmmsg sent", ok("sendmmsg"), 2)
-	eq(t, "recvmmsg received", ok("recvmmsg"), 2)
+	eq(t, "sendmmsg sent", r.ok(t, "sendmmsg"), 2)
+	eq(t, "recvmmsg received", r.ok(t, "recvmmsg"), 2)
 	u1port, u2port := r.num(t, "u1port"), r.num(t, "u2port")
 	msgs := []string{"mm-one", "mm-two-2"}
 	sent := r.of(event.SocketSendmmsgX, r.pid)

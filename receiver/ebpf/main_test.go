@@ -157,6 +157,17 @@ func (r *helperRun) num(t testing.TB, key string) int64 {
 	return r.result.Num(t, key)
 }
 
+// ok returns a number the child reported for a call that must have
+// succeeded (failing the test with the call's error if it did not).
+func (r *helperRun) ok(t testing.TB, key string) int64 {
+	t.Helper()
+	v := r.num(t, key)
+	if v < 0 {
+		t.Fatalf("%s failed: %v", key, r.result[key+"_err"])
+	}
+	return v
+}
+
 // of returns the events of type typ from thread tid (any thread if tid is 0).
 func (r *helperRun) of(typ event.Type, tid int) []*event.Event {
 	var out []*event.Event

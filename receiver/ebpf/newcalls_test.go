@@ -23,33 +23,25 @@ func TestEvasionSyscalls(t *testing.T) {
 	dir := t.TempDir()
 	r := runHelper(t, 0, "evasion", dir)
 	pid := int64(r.pid)
-	ok := func(key string) int64 {
-		t.Helper()
-		v := r.num(t, key)
-		if v < 0 {
-			t.Fatalf("%s failed: %v", key, r.result[key+"_err"])
-		}
-		return v
-	}
 
 	ev := r.one(t, event.SyscallSetreuidX, nil)
-	eq(t, "setreuid", [3]int64{pint(t, ev, "res"), int64(puint(t, ev, "ruid")), int64(puint(t, ev, "euid"))}, [3]int64{ok("setreuid"), 0xffffffff, 0})
+	eq(t, "setreuid", [3]int64{pint(t, ev, "res"), int64(puint(t, ev, "ruid")), int64(puint(t, ev, "euid"))}, [3]int64{r.ok(t, "setreuid"), 0xffffffff, 0})
 	ev = r.one(t, event.SyscallSetregidX, nil)
-	eq(t, "setregid", [3]int64{pint(t, ev, "res"), int64(puint(t, ev, "rgid")), int64(puint(t, ev, "egid"))}, [3]int64{ok("setregid"), 0, 0})
+	eq(t, "setregid", [3]int64{pint(t, ev, "res"), int64(puint(t, ev, "rgid")), int64(puint(t, ev, "egid"))}, [3]int64{r.ok(t, "setregid"), 0, 0})
 
 	ev = r.one(t, event.SyscallProcessVmReadvX, nil)
-	eq(t, "process_vm_readv res", pint(t, ev, "res"), ok("vm_readv"))
+	eq(t, "process_vm_readv res", pint(t, ev, "res"), r.ok(t, "vm_readv"))
 	eq(t, "process_vm_readv res is the source length", pint(t, ev, "res"), int64(len("saker-vm-source")))
 	eq(t, "process_vm_readv pid", pint(t, ev, "pid"), pid)
 	eqBytes(t, "process_vm_readv data", pbytes(t, ev, "data"), []byte("saker-vm-source"))
 	ev = r.one(t, event.SyscallProcessVmWritevX, nil)
-	eq(t, "process_vm_writev res", pint(t, ev, "res"), ok("vm_writev"))
+	eq(t, "process_vm_writev res", pint(t, ev, "res"), r.ok(t, "vm_writev"))
 	eq(t, "process_vm_writev pid", pint(t, ev, "pid"), pid)
 	eqBytes(t, "process_vm_writev data", pbytes(t, ev, "data"), []byte("saker-vm-written"))
 
 	ev = r.one(t, event.SyscallOpenByHandleAtX, nil)
-	eq(t, "open_by_handle_at fd", pint(t, ev, "fd"), ok("by_handle"))
-	eq(t, "open_by_handle_at mountfd", pint(t, ev, "mountfd"), ok("mount_fd"))
+	eq(t, "open_by_handle_at fd", pint(t, ev, "fd"), r.ok(t, "by_handle"))
+	eq(t, "open_by_handle_at mountfd", pint(t, ev, "mountfd"), r.ok(t, "mount_fd"))
 	eq(t, "open_by_handle_at flags", puint(t, ev, "flags"), pO_RDONLY|pO_CLOEXEC)
 	real, _ := filepath.EvalSymlinks(filepath.Join(dir, "handle.txt"))
 	eq(t, "open_by_handle_at path", pstr(t, ev, "path"), real)
@@ -58,7 +50,7 @@ func TestEvasionSyscalls(t *testing.T) {
 
 	fsfd := r.num(t, "fsfd")
 	ev = r.one(t, event.SyscallFsconfigX, byStr(t, "key", "size"))
-	eq(t, "fsconfig res", pint(t, ev, "res"), ok("fsconfig_size"))
+	eq(t, "fsconfig res", pint(t, ev, "res"), r.ok(t, "fsconfig_size"))
 	eq(t, "fsconfig fd", pint(t, ev, "fd"), fsfd)
 	eq(t, "fsconfig cmd", puint(t, ev, "cmd"), unix.FSCONFIG_SET_STRING)
 	eq(t, "fsconfig value_charbuf", pstr(t, ev, "value_charbuf"), "1m")
@@ -71,16 +63,16 @@ func TestEvasionSyscalls(t *testing.T) {
 	pempty(t, ev, "key") // a failed call carries no key or value, as libs writes it
 	pempty(t, ev, "value_charbuf")
 	ev = r.one(t, event.SyscallFsconfigX, func(ev *event.Event) bool { return puint(t, ev, "cmd") == unix.FSCONFIG_CMD_CREATE })
-	eq(t, "fsconfig create res", pint(t, ev, "res"), ok("fsconfig_create"))
+	eq(t, "fsconfig create res", pint(t, ev, "res"), r.ok(t, "fsconfig_create"))
 	pempty(t, ev, "value_charbuf")
 
 	ev = r.one(t, event.SyscallMknodX, nil)
-	eq(t, "mknod res", pint(t, ev, "res"), ok("mknod"))
+	eq(t, "mknod res", pint(t, ev, "res"), r.ok(t, "mknod"))
 	eq(t, "mknod path", pstr(t, ev, "path"), filepath.Join(dir, "fifo"))
 	eq(t, "mknod mode", puint(t, ev, "mode"), unix.S_IFIFO|0o640)
 	eq(t, "mknod dev", puint(t, ev, "dev"), 0)
 	ev = r.one(t, event.SyscallMknodatX, nil)
-	eq(t, "mknodat res", pint(t, ev, "res"), ok("mknodat"))
+	eq(t, "mknodat res", pint(t, ev, "res"), r.ok(t, "mknodat"))
 	eq(t, "mknodat dirfd", pint(t, ev, "dirfd"), r.num(t, "dfd"))
 	eq(t, "mknodat path", pstr(t, ev, "path"), "null")
 	eq(t, "mknodat mode", puint(t, ev, "mode"), unix.S_IFCHR|0o600)
@@ -91,11 +83,11 @@ func TestEvasionSyscalls(t *testing.T) {
 	eq(t, "mknodat dev is st_rdev", puint(t, ev, "dev"), st.Rdev)
 
 	ev = r.one(t, event.SyscallPidfdOpenX, nil)
-	eq(t, "pidfd_open fd", pint(t, ev, "fd"), ok("pidfd_open"))
+	eq(t, "pidfd_open fd", pint(t, ev, "fd"), r.ok(t, "pidfd_open"))
 	eq(t, "pidfd_open pid", pint(t, ev, "pid"), pid)
 	eq(t, "pidfd_open flags", puint(t, ev, "flags"), 1) // PPM PIDFD_NONBLOCK
 	ev = r.one(t, event.SyscallPidfdGetfdX, nil)
-	eq(t, "pidfd_getfd fd", pint(t, ev, "fd"), ok("pidfd_getfd"))
+	eq(t, "pidfd_getfd fd", pint(t, ev, "fd"), r.ok(t, "pidfd_getfd"))
 	eq(t, "pidfd_getfd pid_fd", pint(t, ev, "pid_fd"), r.num(t, "pidfd_open"))
 	eq(t, "pidfd_getfd target_fd", pint(t, ev, "target_fd"), 0)
 	eq(t, "pidfd_getfd flags", puint(t, ev, "flags"), 0)

@@ -167,14 +167,6 @@ func TestStateCallEvents(t *testing.T) {
 		childtest.SkipOrFail(t, "needs root to load BPF")
 	}
 	r := runHelper(t, 0, "statecalls")
-	ok := func(key string) int64 {
-		t.Helper()
-		v := r.num(t, key)
-		if v < 0 {
-			t.Fatalf("%s failed: %v", key, r.result[key+"_err"])
-		}
-		return v
-	}
 	failed := func(key string, errno unix.Errno) int64 {
 		t.Helper()
 		v := r.num(t, key)
@@ -183,48 +175,48 @@ func TestStateCallEvents(t *testing.T) {
 		}
 		return v
 	}
-	efd := ok("eventfd")
+	efd := r.ok(t, "eventfd")
 
 	ev := r.one(t, event.SyscallEventfdX, byInt(t, "res", efd))
 	eq(t, "eventfd initval", puint(t, ev, "initval"), scEventfdInit)
 	eq(t, "eventfd flags (the call has none)", puint(t, ev, "flags"), 0)
-	ev = r.one(t, event.SyscallEventfd2X, byInt(t, "res", ok("eventfd2")))
+	ev = r.one(t, event.SyscallEventfd2X, byInt(t, "res", r.ok(t, "eventfd2")))
 	eq(t, "eventfd2 flags", puint(t, ev, "flags"), pO_CLOEXEC|pO_NONBLOCK) // EFD_SEMAPHORE has no file_flags bit
 	eq(t, "eventfd2 initval", puint(t, ev, "initval"), scEventfd2Init)
 
-	ev = r.one(t, event.SyscallSignalfdX, byInt(t, "res", ok("signalfd")))
+	ev = r.one(t, event.SyscallSignalfdX, byInt(t, "res", r.ok(t, "signalfd")))
 	eq(t, "signalfd fd", pint(t, ev, "fd"), -1)
 	eq(t, "signalfd mask", puint(t, ev, "mask"), scSigmask&0xffffffff)
 	eq(t, "signalfd flags (the call has none)", puint(t, ev, "flags"), 0)
-	ev = r.one(t, event.SyscallSignalfd4X, byInt(t, "res", ok("signalfd4")))
+	ev = r.one(t, event.SyscallSignalfd4X, byInt(t, "res", r.ok(t, "signalfd4")))
 	eq(t, "signalfd4 flags", puint(t, ev, "flags"), pO_CLOEXEC)
 	eq(t, "signalfd4 fd", pint(t, ev, "fd"), -1)
 	eq(t, "signalfd4 mask", puint(t, ev, "mask"), scSigmask&0xffffffff)
 
-	ev = r.one(t, event.SyscallTimerfdCreateX, byInt(t, "res", ok("timerfd")))
+	ev = r.one(t, event.SyscallTimerfdCreateX, byInt(t, "res", r.ok(t, "timerfd")))
 	eq(t, "timerfd_create clockid", puint(t, ev, "clockid"), unix.CLOCK_BOOTTIME)
 	eq(t, "timerfd_create flags (no u8 encoding: 0, as libs)", puint(t, ev, "flags"), 0)
 	ev = r.one(t, event.SyscallTimerfdCreateX, byInt(t, "res", failed("timerfd_bad", unix.EINVAL)))
 	eq(t, "failed timerfd_create clockid", puint(t, ev, "clockid"), scBadClock)
 
-	ev = r.one(t, event.SyscallInotifyInitX, byInt(t, "res", ok("inotify")))
+	ev = r.one(t, event.SyscallInotifyInitX, byInt(t, "res", r.ok(t, "inotify")))
 	eq(t, "inotify_init flags", puint(t, ev, "flags"), 0)
-	ev = r.one(t, event.SyscallInotifyInit1X, byInt(t, "res", ok("inotify1")))
+	ev = r.one(t, event.SyscallInotifyInit1X, byInt(t, "res", r.ok(t, "inotify1")))
 	eq(t, "inotify_init1 flags", puint(t, ev, "flags"), pO_NONBLOCK)
 
-	ev = r.one(t, event.SyscallEpollCreateX, byInt(t, "res", ok("epoll")))
+	ev = r.one(t, event.SyscallEpollCreateX, byInt(t, "res", r.ok(t, "epoll")))
 	eq(t, "epoll_create size", pint(t, ev, "size"), scEpollSize)
 	ev = r.one(t, event.SyscallEpollCreateX, byInt(t, "res", failed("epoll_bad", unix.EINVAL)))
 	eq(t, "failed epoll_create size", pint(t, ev, "size"), 0)
-	ev = r.one(t, event.SyscallEpollCreate1X, byInt(t, "res", ok("epoll1")))
+	ev = r.one(t, event.SyscallEpollCreate1X, byInt(t, "res", r.ok(t, "epoll1")))
 	eq(t, "epoll_create1 flags", puint(t, ev, "flags"), pEPOLL_CLOEXEC)
 
 	ev = r.one(t, event.SyscallCloseRangeX, byInt(t, "first", scRangeLo))
-	eq(t, "close_range res", pint(t, ev, "res"), ok("close_range"))
+	eq(t, "close_range res", pint(t, ev, "res"), r.ok(t, "close_range"))
 	eq(t, "close_range last", puint(t, ev, "last"), scRangeLo+1)
 	eq(t, "close_range flags", puint(t, ev, "flags"), 0)
 	ev = r.one(t, event.SyscallCloseRangeX, byInt(t, "first", efd))
-	eq(t, "close_range cloexec res", pint(t, ev, "res"), ok("close_range_cloexec"))
+	eq(t, "close_range cloexec res", pint(t, ev, "res"), r.ok(t, "close_range_cloexec"))
 	eq(t, "close_range cloexec last", pint(t, ev, "last"), efd)
 	eq(t, "close_range cloexec flags", puint(t, ev, "flags"), pCLOSE_RANGE_CLOEXEC)
 	ev = r.one(t, event.SyscallCloseRangeX, byInt(t, "first", 10))
@@ -232,19 +224,19 @@ func TestStateCallEvents(t *testing.T) {
 	eq(t, "failed close_range last", puint(t, ev, "last"), 5)
 	eq(t, "failed close_range flags", puint(t, ev, "flags"), pCLOSE_RANGE_UNSHARE|pCLOSE_RANGE_CLOEXEC)
 
-	ok("setpgid")
+	r.ok(t, "setpgid")
 	ev = r.one(t, event.SyscallSetpgidX, byInt(t, "res", 0))
 	eq(t, "setpgid pid", pint(t, ev, "pid"), 0)
 	eq(t, "setpgid pgid", pint(t, ev, "pgid"), r.num(t, "pgrp"))
 	ev = r.one(t, event.SyscallSetpgidX, byInt(t, "res", failed("setpgid_leader", unix.EPERM)))
 	eq(t, "failed setpgid pid, pgid", [2]int64{pint(t, ev, "pid"), pint(t, ev, "pgid")}, [2]int64{0, 0})
-	eq(t, "setsid returns the pid", ok("setsid"), int64(r.pid))
+	eq(t, "setsid returns the pid", r.ok(t, "setsid"), int64(r.pid))
 	r.one(t, event.SyscallSetsidX, byInt(t, "res", int64(r.pid)))
 	r.one(t, event.SyscallSetsidX, byInt(t, "res", failed("setsid_again", unix.EPERM)))
 
 	sv0, sv1 := r.num(t, "sv0"), r.num(t, "sv1")
 	ev = r.one(t, event.SocketShutdownX, byInt(t, "fd", sv0))
-	eq(t, "shutdown res", pint(t, ev, "res"), ok("shutdown"))
+	eq(t, "shutdown res", pint(t, ev, "res"), r.ok(t, "shutdown"))
 	eq(t, "shutdown how", puint(t, ev, "how"), unix.SHUT_WR) // PPM_SHUT_* = SHUT_*
 	ev = r.one(t, event.SocketShutdownX, byInt(t, "fd", sv1))
 	eq(t, "failed shutdown res", pint(t, ev, "res"), failed("shutdown_bad", unix.EINVAL))
@@ -286,7 +278,7 @@ func TestStateCallEvents(t *testing.T) {
 		if o.key == "so_badfd" {
 			failed(o.key, unix.EBADF)
 		} else {
-			ok(o.key)
+			r.ok(t, o.key)
 		}
 		eq(t, o.key+" res", pint(t, ev, "res"), res)
 		eq(t, o.key+" fd", pint(t, ev, "fd"), o.fd)

@@ -65,10 +65,10 @@ SYSCALL_EXIT(pwrite64)
 	return 0;
 }
 
-/* readv(fd, iov, iovcnt) */
-SYSCALL_EXIT(readv)
+/* readv and preadv (fd, iov, iovcnt[, pos]) share their first four
+ * parameters: the size of all iovecs comes before the data. */
+static __always_inline void push_readv(struct scratch *s, struct pt_regs *regs, long ret)
 {
-	BEGIN(PPME_SYSCALL_READV_X, DROP_CAT_OTHER)
 	struct iovec first;
 	u64 total = iov_total((void *)syscall_arg(regs, 1), syscall_arg(regs, 2), &first);
 	/* Parameter 1: res (type: PT_ERRNO) */
@@ -79,14 +79,12 @@ SYSCALL_EXIT(readv)
 	push_data(s, first.iov_base, ret, first.iov_len);
 	/* Parameter 4: fd (type: PT_FD) */
 	push_s64(s, (s32)syscall_arg(regs, 0));
-	event_submit(s);
-	return 0;
 }
 
-/* writev(fd, iov, iovcnt) */
-SYSCALL_EXIT(writev)
+/* writev and pwritev (fd, iov, iovcnt[, pos]) share their first four
+ * parameters: the data, the fd, then the size of all iovecs. */
+static __always_inline void push_writev(struct scratch *s, struct pt_regs *regs, long ret)
 {
-	BEGIN(PPME_SYSCALL_WRITEV_X, DROP_CAT_OTHER)
 	struct iovec first;
 	u64 total = iov_total((void *)syscall_arg(regs, 1), syscall_arg(regs, 2), &first);
 	/* Parameter 1: res (type: PT_ERRNO) */
@@ -97,6 +95,22 @@ SYSCALL_EXIT(writev)
 	push_s64(s, (s32)syscall_arg(regs, 0));
 	/* Parameter 4: size (type: PT_UINT32): all iovecs */
 	push_u32(s, total);
+}
+
+/* readv(fd, iov, iovcnt) */
+SYSCALL_EXIT(readv)
+{
+	BEGIN(PPME_SYSCALL_READV_X, DROP_CAT_OTHER)
+	push_readv(s, regs, ret);
+	event_submit(s);
+	return 0;
+}
+
+/* writev(fd, iov, iovcnt) */
+SYSCALL_EXIT(writev)
+{
+	BEGIN(PPME_SYSCALL_WRITEV_X, DROP_CAT_OTHER)
+	push_writev(s, regs, ret);
 	event_submit(s);
 	return 0;
 }
@@ -106,16 +120,7 @@ SYSCALL_EXIT(writev)
 SYSCALL_EXIT(preadv)
 {
 	BEGIN(PPME_SYSCALL_PREADV_X, DROP_CAT_OTHER)
-	struct iovec first;
-	u64 total = iov_total((void *)syscall_arg(regs, 1), syscall_arg(regs, 2), &first);
-	/* Parameter 1: res (type: PT_ERRNO) */
-	push_s64(s, ret);
-	/* Parameter 2: size (type: PT_UINT32): all iovecs */
-	push_u32(s, total);
-	/* Parameter 3: data (type: PT_BYTEBUF): from the first iovec */
-	push_data(s, first.iov_base, ret, first.iov_len);
-	/* Parameter 4: fd (type: PT_FD) */
-	push_s64(s, (s32)syscall_arg(regs, 0));
+	push_readv(s, regs, ret);
 	/* Parameter 5: pos (type: PT_UINT64) */
 	push_u64(s, syscall_arg(regs, 3));
 	event_submit(s);
@@ -126,16 +131,7 @@ SYSCALL_EXIT(preadv)
 SYSCALL_EXIT(pwritev)
 {
 	BEGIN(PPME_SYSCALL_PWRITEV_X, DROP_CAT_OTHER)
-	struct iovec first;
-	u64 total = iov_total((void *)syscall_arg(regs, 1), syscall_arg(regs, 2), &first);
-	/* Parameter 1: res (type: PT_ERRNO) */
-	push_s64(s, ret);
-	/* Parameter 2: data (type: PT_BYTEBUF): from the first iovec */
-	push_data(s, first.iov_base, ret, first.iov_len);
-	/* Parameter 3: fd (type: PT_FD) */
-	push_s64(s, (s32)syscall_arg(regs, 0));
-	/* Parameter 4: size (type: PT_UINT32): all iovecs */
-	push_u32(s, total);
+	push_writev(s, regs, ret);
 	/* Parameter 5: pos (type: PT_UINT64) */
 	push_u64(s, syscall_arg(regs, 3));
 	event_submit(s);
