@@ -122,6 +122,20 @@ func (a *app) syscallSelection(types []event.Type, generic []string) ebpf.Select
 	return sel
 }
 
+// recordSyscalls is what `saker record` traces: everything (as sysdig
+// records everything its driver sends) unless a --filter limits the event
+// types, in which case those and the state they need. A filter that any
+// event type can match (proc.name=nginx) selects everything too, without
+// warning about the event types no syscall writes.
+func (a *app) recordSyscalls(match *filter.Filter, generic []string) []string {
+	if match == nil || a.cfg.BaseSyscalls.All || match.Types == filter.AllTypes() {
+		return ebpf.SelectSyscalls(nil, ebpf.BaseSyscalls{All: true}).Names
+	}
+	sel := a.syscallSelection(match.Types.Types(), generic)
+	warnIgnored(a, sel)
+	return sel.Names
+}
+
 // warnIgnored says once, at start, which I/O syscalls the rules use that
 // are left out as Falco leaves them out without -A (reloads do not repeat
 // it).
@@ -338,14 +352,7 @@ func (a *app) recordLoaded() error {
 		}
 		generic = filter.GenericSyscalls(expr)
 	}
-	var names []string
-	if match != nil && !a.cfg.BaseSyscalls.All {
-		sel := a.syscallSelection(match.Types.Types(), generic)
-		warnIgnored(a, sel)
-		names = sel.Names
-	} else {
-		names = ebpf.SelectSyscalls(nil, ebpf.BaseSyscalls{All: true}).Names
-	}
+	names := a.recordSyscalls(match, generic)
 	// Attach first, then read /proc (see runLoaded): the capture's process
 	// list and its first events then overlap instead of leaving a gap.
 	p, err := a.openProbe(names, nil)
