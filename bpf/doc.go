@@ -209,6 +209,24 @@
 //	prlimit64       SYSCALL_PRLIMIT_X            res, newcur, newmax, oldcur, oldmax, pid, resource
 //	io_uring_enter  SYSCALL_IO_URING_ENTER_X     res, fd, to_submit, min_complete, flags, sig
 //	io_uring_register SYSCALL_IO_URING_REGISTER_X res, fd, opcode, arg, nr_args
+//	futex           SYSCALL_FUTEX_X              res, addr, op, val
+//	nanosleep       SYSCALL_NANOSLEEP_X          res, interval
+//	poll            SYSCALL_POLL_X               res, fds, timeout
+//	ppoll           SYSCALL_PPOLL_X              res, fds, timeout, sigmask
+//	select          SYSCALL_SELECT_X             res
+//	epoll_wait      SYSCALL_EPOLLWAIT_X          res, maxevents
+//	getcwd          SYSCALL_GETCWD_X             res, path
+//	getuid, geteuid SYSCALL_GET(E)UID_X          (e)uid
+//	getgid, getegid SYSCALL_GET(E)GID_X          (e)gid
+//	getresuid       SYSCALL_GETRESUID_X          res, ruid, euid, suid
+//	getresgid       SYSCALL_GETRESGID_X          res, rgid, egid, sgid
+//	semget          SYSCALL_SEMGET_X             res, key, nsems, semflg
+//	semop           SYSCALL_SEMOP_X              res, nsops, sem_num_0, sem_op_0, sem_flg_0, sem_num_1, sem_op_1, sem_flg_1, semid
+//	semctl          SYSCALL_SEMCTL_X             res, semid, semnum, cmd, val
+//	quotactl        SYSCALL_QUOTACTL_X           res, special, quotafilepath, dqb_* (7), dqi_bgrace, dqi_igrace, dqi_flags, quota_fmt_out, cmd, type, id, quota_fmt
+//	setsockopt      SOCKET_SETSOCKOPT_X          res, fd, level, optname, val, optlen
+//	getsockname     SOCKET_GETSOCKNAME_X         (none)
+//	getpeername     SOCKET_GETPEERNAME_X         (none)
 //	(every other)   GENERIC_X                    ID, nativeID
 //	(sampling)      DROP_E / DROP_X              ratio
 //
@@ -221,9 +239,11 @@
 // sysdig 0.29 ships it) and nativeID its x86_64 number. A syscall that
 // table lacks (fchmodat2, pidfd_send_signal, the fs* mount API, newer
 // than sysdig 0.29) has ID 0 (PPM_SC_UNKNOWN): only nativeID names it.
-// Syscalls that the table has an event type for but saker no program
-// (futex, poll, ...) are not written at all, and neither are exit,
-// exit_group and rt_sigreturn (sys_exit never reports them). Syscalls
+// Every x86_64 syscall that the table has an event type for has a program
+// of its own (the table's other exit events name 32-bit calls: mmap2,
+// stat64, fstat64, lstat64, llseek, umount, send, recv). exit, exit_group
+// and rt_sigreturn are not written at all (sys_exit never reports them);
+// pselect6 and epoll_pwait, which have no event type, are generic. Syscalls
 // newer than receiver/event's table (its uapi headers are Linux 6.1's)
 // take their numbers from internal/gen's newerSyscalls (451-469).
 //
@@ -342,6 +362,28 @@
 //     writes it.
 //   - prlimit64 writes the event named prlimit; SelectSyscalls maps a rule's
 //     evt.type=prlimit to it.
+//   - setsockopt val is getsockopt's form of the value passed (optval,
+//     optlen as passed), read at exit.
+//   - The waits (futex, nanosleep, poll, ppoll, select, epoll_wait) are
+//     always samplable and in no default set: a rule on them, or -A,
+//     selects them.
+//   - poll/ppoll fds: the first 16 pollfd entries, with the revents the
+//     kernel wrote back (PPM_POLL*). ppoll timeout is *tsp read at exit,
+//     which the kernel has overwritten with the time left (0 for NULL);
+//     sigmask the first 32 signals of the set passed.
+//   - semop: the first two sembufs of a successful call; all zero when it
+//     failed. semctl val is SETVAL's value, else 0; semctl cmds outside
+//     the table (SEM_STAT_ANY) are 0. semget semflg keeps only
+//     IPC_CREAT/IPC_EXCL.
+//   - quotactl: chosen here, libs' exact choices were not at hand. The
+//     dqb_* (Q_GETQUOTA/Q_SETQUOTA) and dqi_* (Q_GETINFO/Q_SETINFO)
+//     fields are written when their QIF_*/IIF_* valid bit is set, from
+//     the struct passed (SET*) or returned (GET*, only on success), else
+//     0; times and graces in seconds as the structs hold them.
+//     quotafilepath only for Q_QUOTAON; quota_fmt is Q_QUOTAON's format
+//     (id) and quota_fmt_out Q_GETFMT's result, QFMT_NOT_USED otherwise.
+//     id is the argument as passed, whatever the command. PRJQUOTA has no
+//     type value (0).
 //   - 32-bit (ia32 compat) syscalls are not traced.
 //
 // # Flag values

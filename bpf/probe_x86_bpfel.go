@@ -88,6 +88,7 @@ const (
 	ProbeProgDupX                = "dup_x"
 	ProbeProgEpollCreate1X       = "epoll_create1_x"
 	ProbeProgEpollCreateX        = "epoll_create_x"
+	ProbeProgEpollWaitX          = "epoll_wait_x"
 	ProbeProgEventfd2X           = "eventfd2_x"
 	ProbeProgEventfdX            = "eventfd_x"
 	ProbeProgExecveX             = "execve_x"
@@ -103,11 +104,21 @@ const (
 	ProbeProgForkX               = "fork_x"
 	ProbeProgFsconfigX           = "fsconfig_x"
 	ProbeProgFstatX              = "fstat_x"
+	ProbeProgFutexX              = "futex_x"
 	ProbeProgGenericX            = "generic_x"
+	ProbeProgGetcwdX             = "getcwd_x"
 	ProbeProgGetdents64X         = "getdents64_x"
 	ProbeProgGetdentsX           = "getdents_x"
+	ProbeProgGetegidX            = "getegid_x"
+	ProbeProgGeteuidX            = "geteuid_x"
+	ProbeProgGetgidX             = "getgid_x"
+	ProbeProgGetpeernameX        = "getpeername_x"
+	ProbeProgGetresgidX          = "getresgid_x"
+	ProbeProgGetresuidX          = "getresuid_x"
 	ProbeProgGetrlimitX          = "getrlimit_x"
+	ProbeProgGetsocknameX        = "getsockname_x"
 	ProbeProgGetsockoptX         = "getsockopt_x"
+	ProbeProgGetuidX             = "getuid_x"
 	ProbeProgInitModuleX         = "init_module_x"
 	ProbeProgInotifyInit1X       = "inotify_init1_x"
 	ProbeProgInotifyInitX        = "inotify_init_x"
@@ -137,6 +148,7 @@ const (
 	ProbeProgMunlockX            = "munlock_x"
 	ProbeProgMunlockallX         = "munlockall_x"
 	ProbeProgMunmapX             = "munmap_x"
+	ProbeProgNanosleepX          = "nanosleep_x"
 	ProbeProgNewfstatatX         = "newfstatat_x"
 	ProbeProgOpenByHandleAtX     = "open_by_handle_at_x"
 	ProbeProgOpenX               = "open_x"
@@ -146,6 +158,8 @@ const (
 	ProbeProgPidfdOpenX          = "pidfd_open_x"
 	ProbeProgPipe2X              = "pipe2_x"
 	ProbeProgPipeX               = "pipe_x"
+	ProbeProgPollX               = "poll_x"
+	ProbeProgPpollX              = "ppoll_x"
 	ProbeProgPrctlX              = "prctl_x"
 	ProbeProgPread64X            = "pread64_x"
 	ProbeProgPreadvX             = "preadv_x"
@@ -155,6 +169,7 @@ const (
 	ProbeProgPtraceX             = "ptrace_x"
 	ProbeProgPwrite64X           = "pwrite64_x"
 	ProbeProgPwritevX            = "pwritev_x"
+	ProbeProgQuotactlX           = "quotactl_x"
 	ProbeProgReadX               = "read_x"
 	ProbeProgReadvX              = "readv_x"
 	ProbeProgRecvfromX           = "recvfrom_x"
@@ -167,6 +182,10 @@ const (
 	ProbeProgSchedProcessExec    = "sched_process_exec"
 	ProbeProgSchedProcessExit    = "sched_process_exit"
 	ProbeProgSeccompX            = "seccomp_x"
+	ProbeProgSelectX             = "select_x"
+	ProbeProgSemctlX             = "semctl_x"
+	ProbeProgSemgetX             = "semget_x"
+	ProbeProgSemopX              = "semop_x"
 	ProbeProgSendfileX           = "sendfile_x"
 	ProbeProgSendmmsgX           = "sendmmsg_x"
 	ProbeProgSendmsgX            = "sendmsg_x"
@@ -180,6 +199,7 @@ const (
 	ProbeProgSetreuidX           = "setreuid_x"
 	ProbeProgSetrlimitX          = "setrlimit_x"
 	ProbeProgSetsidX             = "setsid_x"
+	ProbeProgSetsockoptX         = "setsockopt_x"
 	ProbeProgSetuidX             = "setuid_x"
 	ProbeProgShutdownX           = "shutdown_x"
 	ProbeProgSignalfd4X          = "signalfd4_x"
@@ -278,6 +298,7 @@ type ProbeProgramSpecs struct {
 	DupX             *ebpf.ProgramSpec `ebpf:"dup_x"`
 	EpollCreate1X    *ebpf.ProgramSpec `ebpf:"epoll_create1_x"`
 	EpollCreateX     *ebpf.ProgramSpec `ebpf:"epoll_create_x"`
+	EpollWaitX       *ebpf.ProgramSpec `ebpf:"epoll_wait_x"`
 	Eventfd2X        *ebpf.ProgramSpec `ebpf:"eventfd2_x"`
 	EventfdX         *ebpf.ProgramSpec `ebpf:"eventfd_x"`
 	ExecveX          *ebpf.ProgramSpec `ebpf:"execve_x"`
@@ -293,11 +314,21 @@ type ProbeProgramSpecs struct {
 	ForkX            *ebpf.ProgramSpec `ebpf:"fork_x"`
 	FsconfigX        *ebpf.ProgramSpec `ebpf:"fsconfig_x"`
 	FstatX           *ebpf.ProgramSpec `ebpf:"fstat_x"`
+	FutexX           *ebpf.ProgramSpec `ebpf:"futex_x"`
 	GenericX         *ebpf.ProgramSpec `ebpf:"generic_x"`
+	GetcwdX          *ebpf.ProgramSpec `ebpf:"getcwd_x"`
 	Getdents64X      *ebpf.ProgramSpec `ebpf:"getdents64_x"`
 	GetdentsX        *ebpf.ProgramSpec `ebpf:"getdents_x"`
+	GetegidX         *ebpf.ProgramSpec `ebpf:"getegid_x"`
+	GeteuidX         *ebpf.ProgramSpec `ebpf:"geteuid_x"`
+	GetgidX          *ebpf.ProgramSpec `ebpf:"getgid_x"`
+	GetpeernameX     *ebpf.ProgramSpec `ebpf:"getpeername_x"`
+	GetresgidX       *ebpf.ProgramSpec `ebpf:"getresgid_x"`
+	GetresuidX       *ebpf.ProgramSpec `ebpf:"getresuid_x"`
 	GetrlimitX       *ebpf.ProgramSpec `ebpf:"getrlimit_x"`
+	GetsocknameX     *ebpf.ProgramSpec `ebpf:"getsockname_x"`
 	GetsockoptX      *ebpf.ProgramSpec `ebpf:"getsockopt_x"`
+	GetuidX          *ebpf.ProgramSpec `ebpf:"getuid_x"`
 	InitModuleX      *ebpf.ProgramSpec `ebpf:"init_module_x"`
 	InotifyInit1X    *ebpf.ProgramSpec `ebpf:"inotify_init1_x"`
 	InotifyInitX     *ebpf.ProgramSpec `ebpf:"inotify_init_x"`
@@ -327,6 +358,7 @@ type ProbeProgramSpecs struct {
 	MunlockX         *ebpf.ProgramSpec `ebpf:"munlock_x"`
 	MunlockallX      *ebpf.ProgramSpec `ebpf:"munlockall_x"`
 	MunmapX          *ebpf.ProgramSpec `ebpf:"munmap_x"`
+	NanosleepX       *ebpf.ProgramSpec `ebpf:"nanosleep_x"`
 	NewfstatatX      *ebpf.ProgramSpec `ebpf:"newfstatat_x"`
 	OpenByHandleAtX  *ebpf.ProgramSpec `ebpf:"open_by_handle_at_x"`
 	OpenX            *ebpf.ProgramSpec `ebpf:"open_x"`
@@ -336,6 +368,8 @@ type ProbeProgramSpecs struct {
 	PidfdOpenX       *ebpf.ProgramSpec `ebpf:"pidfd_open_x"`
 	Pipe2X           *ebpf.ProgramSpec `ebpf:"pipe2_x"`
 	PipeX            *ebpf.ProgramSpec `ebpf:"pipe_x"`
+	PollX            *ebpf.ProgramSpec `ebpf:"poll_x"`
+	PpollX           *ebpf.ProgramSpec `ebpf:"ppoll_x"`
 	PrctlX           *ebpf.ProgramSpec `ebpf:"prctl_x"`
 	Pread64X         *ebpf.ProgramSpec `ebpf:"pread64_x"`
 	PreadvX          *ebpf.ProgramSpec `ebpf:"preadv_x"`
@@ -345,6 +379,7 @@ type ProbeProgramSpecs struct {
 	PtraceX          *ebpf.ProgramSpec `ebpf:"ptrace_x"`
 	Pwrite64X        *ebpf.ProgramSpec `ebpf:"pwrite64_x"`
 	PwritevX         *ebpf.ProgramSpec `ebpf:"pwritev_x"`
+	QuotactlX        *ebpf.ProgramSpec `ebpf:"quotactl_x"`
 	ReadX            *ebpf.ProgramSpec `ebpf:"read_x"`
 	ReadvX           *ebpf.ProgramSpec `ebpf:"readv_x"`
 	RecvfromX        *ebpf.ProgramSpec `ebpf:"recvfrom_x"`
@@ -357,6 +392,10 @@ type ProbeProgramSpecs struct {
 	SchedProcessExec *ebpf.ProgramSpec `ebpf:"sched_process_exec"`
 	SchedProcessExit *ebpf.ProgramSpec `ebpf:"sched_process_exit"`
 	SeccompX         *ebpf.ProgramSpec `ebpf:"seccomp_x"`
+	SelectX          *ebpf.ProgramSpec `ebpf:"select_x"`
+	SemctlX          *ebpf.ProgramSpec `ebpf:"semctl_x"`
+	SemgetX          *ebpf.ProgramSpec `ebpf:"semget_x"`
+	SemopX           *ebpf.ProgramSpec `ebpf:"semop_x"`
 	SendfileX        *ebpf.ProgramSpec `ebpf:"sendfile_x"`
 	SendmmsgX        *ebpf.ProgramSpec `ebpf:"sendmmsg_x"`
 	SendmsgX         *ebpf.ProgramSpec `ebpf:"sendmsg_x"`
@@ -370,6 +409,7 @@ type ProbeProgramSpecs struct {
 	SetreuidX        *ebpf.ProgramSpec `ebpf:"setreuid_x"`
 	SetrlimitX       *ebpf.ProgramSpec `ebpf:"setrlimit_x"`
 	SetsidX          *ebpf.ProgramSpec `ebpf:"setsid_x"`
+	SetsockoptX      *ebpf.ProgramSpec `ebpf:"setsockopt_x"`
 	SetuidX          *ebpf.ProgramSpec `ebpf:"setuid_x"`
 	ShutdownX        *ebpf.ProgramSpec `ebpf:"shutdown_x"`
 	Signalfd4X       *ebpf.ProgramSpec `ebpf:"signalfd4_x"`
@@ -503,6 +543,7 @@ type ProbePrograms struct {
 	DupX             *ebpf.Program `ebpf:"dup_x"`
 	EpollCreate1X    *ebpf.Program `ebpf:"epoll_create1_x"`
 	EpollCreateX     *ebpf.Program `ebpf:"epoll_create_x"`
+	EpollWaitX       *ebpf.Program `ebpf:"epoll_wait_x"`
 	Eventfd2X        *ebpf.Program `ebpf:"eventfd2_x"`
 	EventfdX         *ebpf.Program `ebpf:"eventfd_x"`
 	ExecveX          *ebpf.Program `ebpf:"execve_x"`
@@ -518,11 +559,21 @@ type ProbePrograms struct {
 	ForkX            *ebpf.Program `ebpf:"fork_x"`
 	FsconfigX        *ebpf.Program `ebpf:"fsconfig_x"`
 	FstatX           *ebpf.Program `ebpf:"fstat_x"`
+	FutexX           *ebpf.Program `ebpf:"futex_x"`
 	GenericX         *ebpf.Program `ebpf:"generic_x"`
+	GetcwdX          *ebpf.Program `ebpf:"getcwd_x"`
 	Getdents64X      *ebpf.Program `ebpf:"getdents64_x"`
 	GetdentsX        *ebpf.Program `ebpf:"getdents_x"`
+	GetegidX         *ebpf.Program `ebpf:"getegid_x"`
+	GeteuidX         *ebpf.Program `ebpf:"geteuid_x"`
+	GetgidX          *ebpf.Program `ebpf:"getgid_x"`
+	GetpeernameX     *ebpf.Program `ebpf:"getpeername_x"`
+	GetresgidX       *ebpf.Program `ebpf:"getresgid_x"`
+	GetresuidX       *ebpf.Program `ebpf:"getresuid_x"`
 	GetrlimitX       *ebpf.Program `ebpf:"getrlimit_x"`
+	GetsocknameX     *ebpf.Program `ebpf:"getsockname_x"`
 	GetsockoptX      *ebpf.Program `ebpf:"getsockopt_x"`
+	GetuidX          *ebpf.Program `ebpf:"getuid_x"`
 	InitModuleX      *ebpf.Program `ebpf:"init_module_x"`
 	InotifyInit1X    *ebpf.Program `ebpf:"inotify_init1_x"`
 	InotifyInitX     *ebpf.Program `ebpf:"inotify_init_x"`
@@ -552,6 +603,7 @@ type ProbePrograms struct {
 	MunlockX         *ebpf.Program `ebpf:"munlock_x"`
 	MunlockallX      *ebpf.Program `ebpf:"munlockall_x"`
 	MunmapX          *ebpf.Program `ebpf:"munmap_x"`
+	NanosleepX       *ebpf.Program `ebpf:"nanosleep_x"`
 	NewfstatatX      *ebpf.Program `ebpf:"newfstatat_x"`
 	OpenByHandleAtX  *ebpf.Program `ebpf:"open_by_handle_at_x"`
 	OpenX            *ebpf.Program `ebpf:"open_x"`
@@ -561,6 +613,8 @@ type ProbePrograms struct {
 	PidfdOpenX       *ebpf.Program `ebpf:"pidfd_open_x"`
 	Pipe2X           *ebpf.Program `ebpf:"pipe2_x"`
 	PipeX            *ebpf.Program `ebpf:"pipe_x"`
+	PollX            *ebpf.Program `ebpf:"poll_x"`
+	PpollX           *ebpf.Program `ebpf:"ppoll_x"`
 	PrctlX           *ebpf.Program `ebpf:"prctl_x"`
 	Pread64X         *ebpf.Program `ebpf:"pread64_x"`
 	PreadvX          *ebpf.Program `ebpf:"preadv_x"`
@@ -570,6 +624,7 @@ type ProbePrograms struct {
 	PtraceX          *ebpf.Program `ebpf:"ptrace_x"`
 	Pwrite64X        *ebpf.Program `ebpf:"pwrite64_x"`
 	PwritevX         *ebpf.Program `ebpf:"pwritev_x"`
+	QuotactlX        *ebpf.Program `ebpf:"quotactl_x"`
 	ReadX            *ebpf.Program `ebpf:"read_x"`
 	ReadvX           *ebpf.Program `ebpf:"readv_x"`
 	RecvfromX        *ebpf.Program `ebpf:"recvfrom_x"`
@@ -582,6 +637,10 @@ type ProbePrograms struct {
 	SchedProcessExec *ebpf.Program `ebpf:"sched_process_exec"`
 	SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
 	SeccompX         *ebpf.Program `ebpf:"seccomp_x"`
+	SelectX          *ebpf.Program `ebpf:"select_x"`
+	SemctlX          *ebpf.Program `ebpf:"semctl_x"`
+	SemgetX          *ebpf.Program `ebpf:"semget_x"`
+	SemopX           *ebpf.Program `ebpf:"semop_x"`
 	SendfileX        *ebpf.Program `ebpf:"sendfile_x"`
 	SendmmsgX        *ebpf.Program `ebpf:"sendmmsg_x"`
 	SendmsgX         *ebpf.Program `ebpf:"sendmsg_x"`
@@ -595,6 +654,7 @@ type ProbePrograms struct {
 	SetreuidX        *ebpf.Program `ebpf:"setreuid_x"`
 	SetrlimitX       *ebpf.Program `ebpf:"setrlimit_x"`
 	SetsidX          *ebpf.Program `ebpf:"setsid_x"`
+	SetsockoptX      *ebpf.Program `ebpf:"setsockopt_x"`
 	SetuidX          *ebpf.Program `ebpf:"setuid_x"`
 	ShutdownX        *ebpf.Program `ebpf:"shutdown_x"`
 	Signalfd4X       *ebpf.Program `ebpf:"signalfd4_x"`
@@ -649,6 +709,7 @@ func (p *ProbePrograms) Close() error {
 		p.DupX,
 		p.EpollCreate1X,
 		p.EpollCreateX,
+		p.EpollWaitX,
 		p.Eventfd2X,
 		p.EventfdX,
 		p.ExecveX,
@@ -664,11 +725,21 @@ func (p *ProbePrograms) Close() error {
 		p.ForkX,
 		p.FsconfigX,
 		p.FstatX,
+		p.FutexX,
 		p.GenericX,
+		p.GetcwdX,
 		p.Getdents64X,
 		p.GetdentsX,
+		p.GetegidX,
+		p.GeteuidX,
+		p.GetgidX,
+		p.GetpeernameX,
+		p.GetresgidX,
+		p.GetresuidX,
 		p.GetrlimitX,
+		p.GetsocknameX,
 		p.GetsockoptX,
+		p.GetuidX,
 		p.InitModuleX,
 		p.InotifyInit1X,
 		p.InotifyInitX,
@@ -698,6 +769,7 @@ func (p *ProbePrograms) Close() error {
 		p.MunlockX,
 		p.MunlockallX,
 		p.MunmapX,
+		p.NanosleepX,
 		p.NewfstatatX,
 		p.OpenByHandleAtX,
 		p.OpenX,
@@ -707,6 +779,8 @@ func (p *ProbePrograms) Close() error {
 		p.PidfdOpenX,
 		p.Pipe2X,
 		p.PipeX,
+		p.PollX,
+		p.PpollX,
 		p.PrctlX,
 		p.Pread64X,
 		p.PreadvX,
@@ -716,6 +790,7 @@ func (p *ProbePrograms) Close() error {
 		p.PtraceX,
 		p.Pwrite64X,
 		p.PwritevX,
+		p.QuotactlX,
 		p.ReadX,
 		p.ReadvX,
 		p.RecvfromX,
@@ -728,6 +803,10 @@ func (p *ProbePrograms) Close() error {
 		p.SchedProcessExec,
 		p.SchedProcessExit,
 		p.SeccompX,
+		p.SelectX,
+		p.SemctlX,
+		p.SemgetX,
+		p.SemopX,
 		p.SendfileX,
 		p.SendmmsgX,
 		p.SendmsgX,
@@ -741,6 +820,7 @@ func (p *ProbePrograms) Close() error {
 		p.SetreuidX,
 		p.SetrlimitX,
 		p.SetsidX,
+		p.SetsockoptX,
 		p.SetuidX,
 		p.ShutdownX,
 		p.Signalfd4X,

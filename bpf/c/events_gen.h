@@ -428,6 +428,66 @@
 /* io_uring_register: 1 res ERRNO, 2 fd FD, 3 opcode ENUMFLAGS16, 4 arg UINT64, 5 nr_args UINT32 */
 #define PPME_SYSCALL_IO_URING_REGISTER_X 343
 #define PPME_SYSCALL_IO_URING_REGISTER_X_NPARAMS 5
+/* futex: 1 res ERRNO, 2 addr UINT64, 3 op FLAGS16, 4 val UINT64 */
+#define PPME_SYSCALL_FUTEX_X 65
+#define PPME_SYSCALL_FUTEX_X_NPARAMS 4
+/* nanosleep: 1 res ERRNO, 2 interval RELTIME */
+#define PPME_SYSCALL_NANOSLEEP_X 135
+#define PPME_SYSCALL_NANOSLEEP_X_NPARAMS 2
+/* poll: 1 res ERRNO, 2 fds FDLIST, 3 timeout INT64 */
+#define PPME_SYSCALL_POLL_X 81
+#define PPME_SYSCALL_POLL_X_NPARAMS 3
+/* ppoll: 1 res ERRNO, 2 fds FDLIST, 3 timeout RELTIME, 4 sigmask SIGSET */
+#define PPME_SYSCALL_PPOLL_X 255
+#define PPME_SYSCALL_PPOLL_X_NPARAMS 4
+/* select: 1 res ERRNO */
+#define PPME_SYSCALL_SELECT_X 83
+#define PPME_SYSCALL_SELECT_X_NPARAMS 1
+/* epoll_wait: 1 res ERRNO, 2 maxevents ERRNO */
+#define PPME_SYSCALL_EPOLLWAIT_X 79
+#define PPME_SYSCALL_EPOLLWAIT_X_NPARAMS 2
+/* getcwd: 1 res ERRNO, 2 path CHARBUF */
+#define PPME_SYSCALL_GETCWD_X 93
+#define PPME_SYSCALL_GETCWD_X_NPARAMS 2
+/* getuid: 1 uid UID */
+#define PPME_SYSCALL_GETUID_X 203
+#define PPME_SYSCALL_GETUID_X_NPARAMS 1
+/* geteuid: 1 euid UID */
+#define PPME_SYSCALL_GETEUID_X 205
+#define PPME_SYSCALL_GETEUID_X_NPARAMS 1
+/* getgid: 1 gid GID */
+#define PPME_SYSCALL_GETGID_X 207
+#define PPME_SYSCALL_GETGID_X_NPARAMS 1
+/* getegid: 1 egid GID */
+#define PPME_SYSCALL_GETEGID_X 209
+#define PPME_SYSCALL_GETEGID_X_NPARAMS 1
+/* getresuid: 1 res ERRNO, 2 ruid UID, 3 euid UID, 4 suid UID */
+#define PPME_SYSCALL_GETRESUID_X 211
+#define PPME_SYSCALL_GETRESUID_X_NPARAMS 4
+/* getresgid: 1 res ERRNO, 2 rgid GID, 3 egid GID, 4 sgid GID */
+#define PPME_SYSCALL_GETRESGID_X 213
+#define PPME_SYSCALL_GETRESGID_X_NPARAMS 4
+/* semop: 1 res ERRNO, 2 nsops UINT32, 3 sem_num_0 UINT16, 4 sem_op_0 INT16, 5 sem_flg_0 FLAGS16, 6 sem_num_1 UINT16, 7 sem_op_1 INT16, 8 sem_flg_1 FLAGS16, 9 semid INT32 */
+#define PPME_SYSCALL_SEMOP_X 251
+#define PPME_SYSCALL_SEMOP_X_NPARAMS 9
+/* semctl: 1 res ERRNO, 2 semid INT32, 3 semnum INT32, 4 cmd FLAGS16, 5 val INT32 */
+#define PPME_SYSCALL_SEMCTL_X 253
+#define PPME_SYSCALL_SEMCTL_X_NPARAMS 5
+/* semget: 1 res ERRNO, 2 key INT32, 3 nsems INT32, 4 semflg FLAGS32 */
+#define PPME_SYSCALL_SEMGET_X 263
+#define PPME_SYSCALL_SEMGET_X_NPARAMS 4
+/* quotactl: 1 res ERRNO, 2 special CHARBUF, 3 quotafilepath CHARBUF, 4 dqb_bhardlimit UINT64, 5 dqb_bsoftlimit UINT64, 6 dqb_curspace UINT64, 7 dqb_ihardlimit UINT64, 8 dqb_isoftlimit UINT64, 9 dqb_btime RELTIME, 10 dqb_itime RELTIME, 11 dqi_bgrace RELTIME, 12 dqi_igrace RELTIME, 13 dqi_flags FLAGS8, 14 quota_fmt_out FLAGS8, 15 cmd FLAGS16, 16 type FLAGS8, 17 id UINT32, 18 quota_fmt FLAGS8 */
+#define PPME_SYSCALL_QUOTACTL_X 191
+#define PPME_SYSCALL_QUOTACTL_X_NPARAMS 18
+/* setsockopt: 1 res ERRNO, 2 fd FD, 3 level ENUMFLAGS8, 4 optname ENUMFLAGS8, 5 val DYN, 6 optlen UINT32 */
+#define PPME_SOCKET_SETSOCKOPT_X 45
+#define PPME_SOCKET_SETSOCKOPT_X_NPARAMS 6
+/* getsockname: */
+#define PPME_SOCKET_GETSOCKNAME_X 39
+#define PPME_SOCKET_GETSOCKNAME_X_NPARAMS 0
+/* getpeername: */
+#define PPME_SOCKET_GETPEERNAME_X 41
+#define PPME_SOCKET_GETPEERNAME_X_NPARAMS 0
 /* syscall: 1 ID SYSCALLID, 2 nativeID UINT16 */
 #define PPME_GENERIC_X 1
 #define PPME_GENERIC_X_NPARAMS 2
@@ -568,6 +628,26 @@
 	X(302, prlimit64, PPME_SYSCALL_PRLIMIT_X, DROP_CAT_OTHER) \
 	X(426, io_uring_enter, PPME_SYSCALL_IO_URING_ENTER_X, DROP_CAT_OTHER) \
 	X(427, io_uring_register, PPME_SYSCALL_IO_URING_REGISTER_X, DROP_CAT_OTHER) \
+	X(202, futex, PPME_SYSCALL_FUTEX_X, DROP_CAT_OTHER) \
+	X(35, nanosleep, PPME_SYSCALL_NANOSLEEP_X, DROP_CAT_OTHER) \
+	X(7, poll, PPME_SYSCALL_POLL_X, DROP_CAT_OTHER) \
+	X(271, ppoll, PPME_SYSCALL_PPOLL_X, DROP_CAT_OTHER) \
+	X(23, select, PPME_SYSCALL_SELECT_X, DROP_CAT_OTHER) \
+	X(232, epoll_wait, PPME_SYSCALL_EPOLLWAIT_X, DROP_CAT_OTHER) \
+	X(79, getcwd, PPME_SYSCALL_GETCWD_X, DROP_CAT_OTHER) \
+	X(102, getuid, PPME_SYSCALL_GETUID_X, DROP_CAT_OTHER) \
+	X(107, geteuid, PPME_SYSCALL_GETEUID_X, DROP_CAT_OTHER) \
+	X(104, getgid, PPME_SYSCALL_GETGID_X, DROP_CAT_OTHER) \
+	X(108, getegid, PPME_SYSCALL_GETEGID_X, DROP_CAT_OTHER) \
+	X(118, getresuid, PPME_SYSCALL_GETRESUID_X, DROP_CAT_OTHER) \
+	X(120, getresgid, PPME_SYSCALL_GETRESGID_X, DROP_CAT_OTHER) \
+	X(65, semop, PPME_SYSCALL_SEMOP_X, DROP_CAT_OTHER) \
+	X(66, semctl, PPME_SYSCALL_SEMCTL_X, DROP_CAT_OTHER) \
+	X(64, semget, PPME_SYSCALL_SEMGET_X, DROP_CAT_OTHER) \
+	X(179, quotactl, PPME_SYSCALL_QUOTACTL_X, DROP_CAT_OTHER) \
+	X(54, setsockopt, PPME_SOCKET_SETSOCKOPT_X, DROP_CAT_OTHER) \
+	X(51, getsockname, PPME_SOCKET_GETSOCKNAME_X, DROP_CAT_OTHER) \
+	X(52, getpeername, PPME_SOCKET_GETPEERNAME_X, DROP_CAT_OTHER) \
 	/* end */
 
 /* X(nr, syscall name, PPM_SC code): every syscall written as PPME_GENERIC_X
@@ -934,3 +1014,23 @@
 #define NR_prlimit64 302
 #define NR_io_uring_enter 426
 #define NR_io_uring_register 427
+#define NR_futex 202
+#define NR_nanosleep 35
+#define NR_poll 7
+#define NR_ppoll 271
+#define NR_select 23
+#define NR_epoll_wait 232
+#define NR_getcwd 79
+#define NR_getuid 102
+#define NR_geteuid 107
+#define NR_getgid 104
+#define NR_getegid 108
+#define NR_getresuid 118
+#define NR_getresgid 120
+#define NR_semop 65
+#define NR_semctl 66
+#define NR_semget 64
+#define NR_quotactl 179
+#define NR_setsockopt 54
+#define NR_getsockname 51
+#define NR_getpeername 52

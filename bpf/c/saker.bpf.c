@@ -15,6 +15,7 @@
 #include "programs/syscalls/system.bpf.c"
 #include "programs/syscalls/file.bpf.c"
 #include "programs/syscalls/io.bpf.c"
+#include "programs/syscalls/wait.bpf.c"
 #include "programs/syscalls/memory.bpf.c"
 #include "programs/syscalls/generic.bpf.c"
 #include "programs/sched/process_exit.bpf.c"

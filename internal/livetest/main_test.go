@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,16 +72,25 @@ type env struct {
 	tree childtest.Tree[*watcher]
 }
 
+// highVolumeWait are the waits and sleeps start leaves out.
+var highVolumeWait = []string{"futex", "nanosleep", "poll", "ppoll", "select", "epoll_wait"}
+
 // start loads the probe and bootstraps the state the way cmd/saker does:
 // the programs are attached first, then /etc and /proc are read, so a
 // process started in between is in the ring or in /proc; then every event
 // updates the state.
 func (e *env) start() {
 	// Every syscall with a program, but the I/O calls Falco ignores
-	// without -A (as a rule on each would select them): traced
-	// machine-wide, read and write would flood the ring, and no test here
-	// needs them.
-	sel := ebpf.SelectSyscalls(ebpf.Supported(), ebpf.BaseSyscalls{CustomSet: []string{ebpf.Procexit}})
+	// without -A (as a rule on each would select them) and the waits and
+	// sleeps: traced machine-wide, read, write and futex would flood the
+	// ring, and no test here needs them.
+	var names []string
+	for _, n := range ebpf.Supported() {
+		if !slices.Contains(highVolumeWait, n) {
+			names = append(names, n)
+		}
+	}
+	sel := ebpf.SelectSyscalls(names, ebpf.BaseSyscalls{CustomSet: []string{ebpf.Procexit}})
 	e.probe, e.err = ebpf.Open(ebpf.Config{Syscalls: sel.Names, RingSize: 16 << 20})
 	if e.err != nil {
 		return

@@ -37,10 +37,9 @@ func Supported() []string {
 // Generic returns, sorted, the syscalls without an event type of their own
 // that the kernel writes as generic events (PPME_GENERIC_X, carrying the
 // syscall's PPM_SC code and x86_64 number) when they are in the
-// interesting set: every x86_64 syscall but those of Supported, those the
-// event table has a type for but saker has no program for (futex, poll,
-// ...), and exit, exit_group and rt_sigreturn, whose exits the kernel
-// never reports. Rules name them in evt.type (truncate, setfsuid,
+// interesting set: every x86_64 syscall but those of Supported (every
+// x86_64 syscall the event table has a type for) and exit, exit_group
+// and rt_sigreturn, whose exits the kernel never reports. Rules name them in evt.type (truncate, setfsuid,
 // fchmodat2); the engine indexes those rules under the generic event
 // types, so the names must reach SelectSyscalls from the rules themselves.
 func Generic() []string {

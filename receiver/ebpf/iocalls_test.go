@@ -21,11 +21,11 @@ var highVolumeIO = []string{"read", "write", "pread64", "pwrite64", "readv", "wr
 	"sendfile", "splice", "copy_file_range"}
 
 // sharedSyscalls is the shared probe's set: every syscall with a program
-// but highVolumeIO, plus testGeneric.
+// but highVolumeIO and highVolumeWait, plus testGeneric.
 func sharedSyscalls() []string {
 	var out []string
 	for _, n := range Supported() {
-		if !slices.Contains(highVolumeIO, n) {
+		if !slices.Contains(highVolumeIO, n) && !slices.Contains(highVolumeWait, n) {
 			out = append(out, n)
 		}
 	}

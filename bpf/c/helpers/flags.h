@@ -557,3 +557,146 @@ static __always_inline u16 io_uring_register_opcode_to_scap(u64 opcode)
 {
 	return (u32)opcode & 0x7fffffff;
 }
+
+/* --- futex operations (futex_operations): the command (low 7 bits) keeps
+ * its value for the commands the table names (WAIT 0 .. CMP_REQUEUE_PI 12;
+ * newer ones such as LOCK_PI2 are 0), then FUTEX_PRIVATE_FLAG (128) and
+ * FUTEX_CLOCK_REALTIME (256) as they are. */
+static __always_inline u16 futex_op_to_scap(u64 op)
+{
+	u16 cmd = op & 0x7f;
+	u16 res = cmd <= 12 ? cmd : 0;
+	return res | (op & (0x80 | 0x100));
+}
+
+/* --- poll events (the flags of a PT_FDLIST entry): PPM_POLLIN 1, PRI 2,
+ * OUT 4, RDHUP 8, ERR 16, HUP 32, NVAL 64, RDNORM 128, RDBAND 256,
+ * WRNORM 512, WRBAND 1024. */
+static __always_inline u16 poll_events_to_scap(u16 ev)
+{
+	u16 res = ev & 0x7;                 /* POLLIN, POLLPRI, POLLOUT */
+	if (ev & 0x2000)                    /* POLLRDHUP */
+		res |= 1 << 3;
+	res |= (ev & (0x8 | 0x10 | 0x20)) << 1;   /* ERR, HUP, NVAL */
+	res |= (ev & (0x40 | 0x80 | 0x100 | 0x200)) << 1; /* RDNORM .. WRBAND */
+	return res;
+}
+
+/* --- semop flags (semop_flags): IPC_NOWAIT 1, SEM_UNDO 2. */
+static __always_inline u16 semop_flags_to_scap(u16 flg)
+{
+	u16 res = 0;
+	if (flg & 04000) /* IPC_NOWAIT */
+		res |= 1;
+	if (flg & 0x1000) /* SEM_UNDO */
+		res |= 2;
+	return res;
+}
+
+/* --- semctl commands (semctl_commands): one bit each; unknown ones
+ * (SEM_STAT_ANY, IPC_64-flagged) are 0. */
+static __always_inline u16 semctl_cmd_to_scap(u64 cmd)
+{
+	switch (cmd) {
+	case 2: return 0x1;     /* IPC_STAT */
+	case 1: return 0x2;     /* IPC_SET */
+	case 0: return 0x4;     /* IPC_RMID */
+	case 3: return 0x8;     /* IPC_INFO */
+	case 19: return 0x10;   /* SEM_INFO */
+	case 18: return 0x20;   /* SEM_STAT */
+	case 13: return 0x40;   /* GETALL */
+	case 14: return 0x80;   /* GETNCNT */
+	case 11: return 0x100;  /* GETPID */
+	case 12: return 0x200;  /* GETVAL */
+	case 15: return 0x400;  /* GETZCNT */
+	case 17: return 0x800;  /* SETALL */
+	case 16: return 0x1000; /* SETVAL */
+	}
+	return 0;
+}
+
+/* --- semget flags (semget_flags): IPC_CREAT 0x2000, IPC_EXCL 0x4000; the
+ * permission bits are not written. */
+static __always_inline u32 semget_flags_to_scap(u64 flg)
+{
+	u32 res = 0;
+	if (flg & 01000) /* IPC_CREAT */
+		res |= 0x2000;
+	if (flg & 02000) /* IPC_EXCL */
+		res |= 0x4000;
+	return res;
+}
+
+/* --- quotactl (quotactl_cmds, quotactl_types, quotactl_quota_fmts,
+ * quotactl_dqi_flags). A command is QCMD(subcmd, type) = subcmd << 8 |
+ * type; the subcommands are the Q_* (0x8000xx) and XFS Q_X* ('X' << 8 |
+ * n) values. */
+#define K_Q_SYNC 0x800001
+#define K_Q_QUOTAON 0x800002
+#define K_Q_QUOTAOFF 0x800003
+#define K_Q_GETFMT 0x800004
+#define K_Q_GETINFO 0x800005
+#define K_Q_SETINFO 0x800006
+#define K_Q_GETQUOTA 0x800007
+#define K_Q_SETQUOTA 0x800008
+#define PPM_Q_QUOTAON 0x1
+#define PPM_Q_GETFMT 0x4
+#define PPM_Q_GETINFO 0x8
+#define PPM_Q_SETINFO 0x10
+#define PPM_Q_GETQUOTA 0x20
+#define PPM_Q_SETQUOTA 0x40
+#define PPM_QFMT_NOT_USED 0x1
+
+static __always_inline u16 quotactl_cmd_to_scap(u64 cmd)
+{
+	switch ((u32)cmd >> 8) {
+	case K_Q_QUOTAON: return PPM_Q_QUOTAON;
+	case K_Q_QUOTAOFF: return 0x2;
+	case K_Q_GETFMT: return PPM_Q_GETFMT;
+	case K_Q_GETINFO: return PPM_Q_GETINFO;
+	case K_Q_SETINFO: return PPM_Q_SETINFO;
+	case K_Q_GETQUOTA: return PPM_Q_GETQUOTA;
+	case K_Q_SETQUOTA: return PPM_Q_SETQUOTA;
+	case K_Q_SYNC: return 0x80;
+	case 0x5801: return 0x100;  /* Q_XQUOTAON */
+	case 0x5802: return 0x200;  /* Q_XQUOTAOFF */
+	case 0x5803: return 0x400;  /* Q_XGETQUOTA */
+	case 0x5804: return 0x800;  /* Q_XSETQLIM */
+	case 0x5805: return 0x1000; /* Q_XGETQSTAT */
+	case 0x5806: return 0x2000; /* Q_XQUOTARM */
+	case 0x5807: return 0x4000; /* Q_XQUOTASYNC */
+	}
+	return 0;
+}
+
+/* USRQUOTA 0 -> 1, GRPQUOTA 1 -> 2; PRJQUOTA has no PPM value (0). */
+static __always_inline u8 quotactl_type_to_scap(u64 cmd)
+{
+	switch (cmd & 0xff) {
+	case 0: return 0x1;
+	case 1: return 0x2;
+	}
+	return 0;
+}
+
+/* QFMT_VFS_OLD 1 -> 2, QFMT_VFS_V0 2 -> 4, QFMT_VFS_V1 4 -> 8; any other
+ * format (none, OCFS2) is QFMT_NOT_USED. */
+static __always_inline u8 quotactl_fmt_to_scap(u32 fmt)
+{
+	switch (fmt) {
+	case 1: return 0x2;
+	case 2: return 0x4;
+	case 4: return 0x8;
+	}
+	return PPM_QFMT_NOT_USED;
+}
+
+/* dqi_flags: none -> DQF_NONE (1), V1_DQF_RSQUASH (1) -> 2, others 0. */
+static __always_inline u8 quotactl_dqi_flags_to_scap(u32 flags)
+{
+	switch (flags) {
+	case 0: return 0x1;
+	case 1: return 0x2;
+	}
+	return 0;
+}

@@ -119,7 +119,7 @@ func main() {
 			log.Fatalf("%s is not an exit event", s.event)
 		}
 		state := slices.Contains(e.Flags, "EF_MODIFIES_STATE")
-		rows = append(rows, row{nr, s.syscall, s.category, e, state, state && !ioSyscalls[s.syscall]})
+		rows = append(rows, row{nr, s.syscall, s.category, e, state, state && !ioSyscalls[s.syscall] && !waitSyscalls[s.syscall]})
 		writeEvent(e)
 	}
 

@@ -174,6 +174,32 @@ var spec = []struct {
 	{"prlimit64", "PPME_SYSCALL_PRLIMIT_X", ""},
 	{"io_uring_enter", "PPME_SYSCALL_IO_URING_ENTER_X", ""},
 	{"io_uring_register", "PPME_SYSCALL_IO_URING_REGISTER_X", ""},
+
+	// The last x86_64 syscalls with an event type of their own: waits and
+	// sleeps (waitSyscalls), the getters of ids and of the working
+	// directory, System V semaphores, quotactl and the remaining socket
+	// calls. None changes what saker tracks: no category. (pselect6 and
+	// epoll_pwait have no event type: they stay generic.)
+	{"futex", "PPME_SYSCALL_FUTEX_X", ""},
+	{"nanosleep", "PPME_SYSCALL_NANOSLEEP_X", ""},
+	{"poll", "PPME_SYSCALL_POLL_X", ""},
+	{"ppoll", "PPME_SYSCALL_PPOLL_X", ""},
+	{"select", "PPME_SYSCALL_SELECT_X", ""},
+	{"epoll_wait", "PPME_SYSCALL_EPOLLWAIT_X", ""},
+	{"getcwd", "PPME_SYSCALL_GETCWD_X", ""},
+	{"getuid", "PPME_SYSCALL_GETUID_X", ""},
+	{"geteuid", "PPME_SYSCALL_GETEUID_X", ""},
+	{"getgid", "PPME_SYSCALL_GETGID_X", ""},
+	{"getegid", "PPME_SYSCALL_GETEGID_X", ""},
+	{"getresuid", "PPME_SYSCALL_GETRESUID_X", ""},
+	{"getresgid", "PPME_SYSCALL_GETRESGID_X", ""},
+	{"semop", "PPME_SYSCALL_SEMOP_X", ""},
+	{"semctl", "PPME_SYSCALL_SEMCTL_X", ""},
+	{"semget", "PPME_SYSCALL_SEMGET_X", ""},
+	{"quotactl", "PPME_SYSCALL_QUOTACTL_X", ""},
+	{"setsockopt", "PPME_SOCKET_SETSOCKOPT_X", ""},
+	{"getsockname", "PPME_SOCKET_GETSOCKNAME_X", ""},
+	{"getpeername", "PPME_SOCKET_GETPEERNAME_X", ""},
 }
 
 // ioSyscalls are high-volume data transfer: they stay samplable even where
@@ -184,6 +210,13 @@ var ioSyscalls = map[string]bool{
 	"sendmmsg": true, "recvmmsg": true,
 	"read": true, "write": true, "pread64": true, "pwrite64": true, "readv": true, "writev": true,
 	"preadv": true, "pwritev": true, "sendfile": true, "splice": true, "copy_file_range": true,
+}
+
+// waitSyscalls are the high-volume waits and sleeps (every idle thread
+// calls them): samplable like ioSyscalls, should the table ever mark one
+// state-modifying.
+var waitSyscalls = map[string]bool{
+	"futex": true, "nanosleep": true, "poll": true, "ppoll": true, "select": true, "epoll_wait": true,
 }
 
 // extraEvents are events written by programs that are not syscall exits.

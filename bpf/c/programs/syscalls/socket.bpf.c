@@ -1,5 +1,6 @@
 /* Sockets: socket, socketpair, connect, accept, accept4, bind, listen,
- * sendto, sendmsg, recvfrom, recvmsg, shutdown, getsockopt. */
+ * sendto, sendmsg, recvfrom, recvmsg, shutdown, getsockopt, setsockopt,
+ * getsockname, getpeername. */
 #include "../prog.h"
 
 #define MAX_MSGCONTROL 256
@@ -266,8 +267,8 @@ SYSCALL_EXIT(shutdown)
 	return 0;
 }
 
-/* getsockopt's val (PT_DYN, sockopt_dynamic_param): one index byte, then
- * the value in the form the index names. The index follows the option:
+/* getsockopt's and setsockopt's val (PT_DYN, sockopt_dynamic_param): one
+ * index byte, then the value in the form the index names. The index follows the option:
  * SO_ERROR an errno (negated: what res would show), SO_RCVTIMEO/
  * SO_SNDTIMEO a duration in ns, SO_COOKIE a u64, the int options a u32;
  * any other option, and every level but SOL_SOCKET, the optlen bytes of
@@ -347,6 +348,46 @@ SYSCALL_EXIT(getsockopt)
 	push_sockopt_val(s, level, optname, (void *)syscall_arg(regs, 3), optlen);
 	/* Parameter 6: optlen (type: PT_UINT32): as the kernel left it */
 	push_u32(s, optlen);
+	event_submit(s);
+	return 0;
+}
+
+/* setsockopt(fd, level, optname, optval, optlen): val is the value passed,
+ * in getsockopt's form (push_sockopt_val). */
+SYSCALL_EXIT(setsockopt)
+{
+	BEGIN(PPME_SOCKET_SETSOCKOPT_X, DROP_CAT_OTHER)
+	u64 level = syscall_arg(regs, 1);
+	u64 optname = syscall_arg(regs, 2);
+	s32 optlen = syscall_arg(regs, 4);
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: fd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: level (type: PT_ENUMFLAGS8) */
+	push_u8(s, sockopt_level_to_scap(level));
+	/* Parameter 4: optname (type: PT_ENUMFLAGS8) */
+	push_u8(s, sockopt_optname_to_scap(level, optname));
+	/* Parameter 5: val (type: PT_DYN) */
+	push_sockopt_val(s, level, optname, (void *)syscall_arg(regs, 3), optlen);
+	/* Parameter 6: optlen (type: PT_UINT32): as passed */
+	push_u32(s, optlen);
+	event_submit(s);
+	return 0;
+}
+
+/* getsockname(fd, addr, addrlen): the event has no parameters. */
+SYSCALL_EXIT(getsockname)
+{
+	BEGIN(PPME_SOCKET_GETSOCKNAME_X, DROP_CAT_OTHER)
+	event_submit(s);
+	return 0;
+}
+
+/* getpeername(fd, addr, addrlen): the event has no parameters. */
+SYSCALL_EXIT(getpeername)
+{
+	BEGIN(PPME_SOCKET_GETPEERNAME_X, DROP_CAT_OTHER)
 	event_submit(s);
 	return 0;
 }

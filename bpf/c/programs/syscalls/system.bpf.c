@@ -3,7 +3,9 @@
  * fsconfig, chroot, chdir, fchdir, setuid, setgid, setresuid, setresgid,
  * setreuid, setregid, capset, prctl, ptrace, process_vm_readv,
  * process_vm_writev, bpf, init_module, finit_module, delete_module, kill,
- * tkill, tgkill, seccomp, keyctl, getrlimit, setrlimit, prlimit64. */
+ * tkill, tgkill, seccomp, keyctl, getrlimit, setrlimit, prlimit64,
+ * getcwd, getuid, geteuid, getgid, getegid, getresuid, getresgid,
+ * quotactl, and System V semaphores: semget, semop, semctl. */
 #include "../prog.h"
 
 /* setns(fd, nstype) */
@@ -623,6 +625,231 @@ SYSCALL_EXIT(prlimit64)
 	push_s64(s, (s32)syscall_arg(regs, 0));
 	/* Parameter 7: resource (type: PT_ENUMFLAGS8) */
 	push_u8(s, rlimit_resource_to_scap(syscall_arg(regs, 1)));
+	event_submit(s);
+	return 0;
+}
+
+/* getcwd(buf, size): the path the kernel wrote, on success (res is its
+ * length with the NUL). */
+SYSCALL_EXIT(getcwd)
+{
+	BEGIN(PPME_SYSCALL_GETCWD_X, DROP_CAT_OTHER)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: path (type: PT_CHARBUF) */
+	if (ret > 0)
+		push_user_str(s, (void *)syscall_arg(regs, 0), MAX_PATH);
+	else
+		push_empty(s);
+	event_submit(s);
+	return 0;
+}
+
+/* getuid, geteuid, getgid, getegid: the id is the return value (they
+ * cannot fail). */
+SYSCALL_EXIT(getuid)
+{
+	BEGIN(PPME_SYSCALL_GETUID_X, DROP_CAT_OTHER)
+	/* Parameter 1: uid (type: PT_UID) */
+	push_u32(s, ret);
+	event_submit(s);
+	return 0;
+}
+
+SYSCALL_EXIT(geteuid)
+{
+	BEGIN(PPME_SYSCALL_GETEUID_X, DROP_CAT_OTHER)
+	/* Parameter 1: euid (type: PT_UID) */
+	push_u32(s, ret);
+	event_submit(s);
+	return 0;
+}
+
+SYSCALL_EXIT(getgid)
+{
+	BEGIN(PPME_SYSCALL_GETGID_X, DROP_CAT_OTHER)
+	/* Parameter 1: gid (type: PT_GID) */
+	push_u32(s, ret);
+	event_submit(s);
+	return 0;
+}
+
+SYSCALL_EXIT(getegid)
+{
+	BEGIN(PPME_SYSCALL_GETEGID_X, DROP_CAT_OTHER)
+	/* Parameter 1: egid (type: PT_GID) */
+	push_u32(s, ret);
+	event_submit(s);
+	return 0;
+}
+
+/* getresuid and getresgid (r *, e *, s *): res, then the three ids the
+ * kernel wrote (0 when unreadable). */
+static __always_inline void push_getres(struct scratch *s, struct pt_regs *regs, long ret)
+{
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameters 2-4: real, effective, saved (type: PT_UID / PT_GID) */
+	for (int i = 0; i < 3; i++) {
+		u32 id = 0;
+		bpf_probe_read_user(&id, sizeof(id), (void *)syscall_arg(regs, i));
+		push_u32(s, id);
+	}
+}
+
+/* getresuid(ruid *, euid *, suid *) */
+SYSCALL_EXIT(getresuid)
+{
+	BEGIN(PPME_SYSCALL_GETRESUID_X, DROP_CAT_OTHER)
+	push_getres(s, regs, ret);
+	event_submit(s);
+	return 0;
+}
+
+/* getresgid(rgid *, egid *, sgid *) */
+SYSCALL_EXIT(getresgid)
+{
+	BEGIN(PPME_SYSCALL_GETRESGID_X, DROP_CAT_OTHER)
+	push_getres(s, regs, ret);
+	event_submit(s);
+	return 0;
+}
+
+/* semget(key, nsems, semflg) */
+SYSCALL_EXIT(semget)
+{
+	BEGIN(PPME_SYSCALL_SEMGET_X, DROP_CAT_OTHER)
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: key (type: PT_INT32) */
+	push_s32(s, syscall_arg(regs, 0));
+	/* Parameter 3: nsems (type: PT_INT32) */
+	push_s32(s, syscall_arg(regs, 1));
+	/* Parameter 4: semflg (type: PT_FLAGS32): IPC_CREAT/IPC_EXCL only */
+	push_u32(s, semget_flags_to_scap(syscall_arg(regs, 2)));
+	event_submit(s);
+	return 0;
+}
+
+/* semop(semid, sops, nsops): the first two sembufs of a successful call
+ * (all zero when it failed, or for the second of a single one). */
+SYSCALL_EXIT(semop)
+{
+	BEGIN(PPME_SYSCALL_SEMOP_X, DROP_CAT_OTHER)
+	u32 nsops = syscall_arg(regs, 2);
+	void *usops = (void *)syscall_arg(regs, 1);
+	struct sembuf sops[2] = {};
+	if (ret == 0 && usops && nsops)
+		bpf_probe_read_user(sops, nsops >= 2 ? 2 * sizeof(struct sembuf) : sizeof(struct sembuf), usops);
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: nsops (type: PT_UINT32) */
+	push_u32(s, nsops);
+	for (int i = 0; i < 2; i++) {
+		/* Parameters 3/6: sem_num_N (type: PT_UINT16) */
+		push_u16(s, sops[i].sem_num);
+		/* Parameters 4/7: sem_op_N (type: PT_INT16) */
+		push_u16(s, sops[i].sem_op);
+		/* Parameters 5/8: sem_flg_N (type: PT_FLAGS16) */
+		push_u16(s, semop_flags_to_scap(sops[i].sem_flg));
+	}
+	/* Parameter 9: semid (type: PT_INT32) */
+	push_s32(s, syscall_arg(regs, 0));
+	event_submit(s);
+	return 0;
+}
+
+#define K_SETVAL 16
+
+/* semctl(semid, semnum, cmd, arg) */
+SYSCALL_EXIT(semctl)
+{
+	BEGIN(PPME_SYSCALL_SEMCTL_X, DROP_CAT_OTHER)
+	u64 cmd = syscall_arg(regs, 2);
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: semid (type: PT_INT32) */
+	push_s32(s, syscall_arg(regs, 0));
+	/* Parameter 3: semnum (type: PT_INT32) */
+	push_s32(s, syscall_arg(regs, 1));
+	/* Parameter 4: cmd (type: PT_FLAGS16) */
+	push_u16(s, semctl_cmd_to_scap(cmd));
+	/* Parameter 5: val (type: PT_INT32): the value SETVAL sets, else 0 */
+	push_s32(s, cmd == K_SETVAL ? (s32)syscall_arg(regs, 3) : 0);
+	event_submit(s);
+	return 0;
+}
+
+#define K_QIF_BLIMITS 1
+#define K_QIF_SPACE 2
+#define K_QIF_ILIMITS 4
+#define K_QIF_BTIME 16
+#define K_QIF_ITIME 32
+#define K_IIF_BGRACE 1
+#define K_IIF_IGRACE 2
+#define K_IIF_FLAGS 4
+
+/* quotactl(cmd, special, id, addr). addr is an if_dqblk for
+ * Q_GETQUOTA/Q_SETQUOTA, an if_dqinfo for Q_GETINFO/Q_SETINFO, the quota
+ * file's path for Q_QUOTAON and the format (u32) for Q_GETFMT. A field of
+ * these structs is written when its valid bit is set (else 0), from what
+ * the caller passed (SET*) or what the kernel returned (GET*, on success
+ * only). */
+SYSCALL_EXIT(quotactl)
+{
+	BEGIN(PPME_SYSCALL_QUOTACTL_X, DROP_CAT_OTHER)
+	u64 cmd = syscall_arg(regs, 0);
+	void *addr = (void *)syscall_arg(regs, 3);
+	u16 scmd = quotactl_cmd_to_scap(cmd);
+	struct if_dqblk dq = {};
+	struct if_dqinfo di = {};
+	u32 fmt_out = 0;
+	bool got = ret == 0;
+	if (addr && (scmd == PPM_Q_SETQUOTA || (scmd == PPM_Q_GETQUOTA && got)))
+		bpf_probe_read_user(&dq, sizeof(dq), addr);
+	if (addr && (scmd == PPM_Q_SETINFO || (scmd == PPM_Q_GETINFO && got)))
+		bpf_probe_read_user(&di, sizeof(di), addr);
+	if (addr && scmd == PPM_Q_GETFMT && got)
+		bpf_probe_read_user(&fmt_out, sizeof(fmt_out), addr);
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: special (type: PT_CHARBUF) */
+	push_user_str(s, (void *)syscall_arg(regs, 1), MAX_PATH);
+	/* Parameter 3: quotafilepath (type: PT_CHARBUF): Q_QUOTAON's addr */
+	if (scmd == PPM_Q_QUOTAON)
+		push_user_str(s, addr, MAX_PATH);
+	else
+		push_empty(s);
+	/* Parameter 4: dqb_bhardlimit (type: PT_UINT64) */
+	push_u64(s, dq.dqb_valid & K_QIF_BLIMITS ? dq.dqb_bhardlimit : 0);
+	/* Parameter 5: dqb_bsoftlimit (type: PT_UINT64) */
+	push_u64(s, dq.dqb_valid & K_QIF_BLIMITS ? dq.dqb_bsoftlimit : 0);
+	/* Parameter 6: dqb_curspace (type: PT_UINT64) */
+	push_u64(s, dq.dqb_valid & K_QIF_SPACE ? dq.dqb_curspace : 0);
+	/* Parameter 7: dqb_ihardlimit (type: PT_UINT64) */
+	push_u64(s, dq.dqb_valid & K_QIF_ILIMITS ? dq.dqb_ihardlimit : 0);
+	/* Parameter 8: dqb_isoftlimit (type: PT_UINT64) */
+	push_u64(s, dq.dqb_valid & K_QIF_ILIMITS ? dq.dqb_isoftlimit : 0);
+	/* Parameter 9: dqb_btime (type: PT_RELTIME): seconds, as the struct holds it */
+	push_u64(s, dq.dqb_valid & K_QIF_BTIME ? dq.dqb_btime : 0);
+	/* Parameter 10: dqb_itime (type: PT_RELTIME): seconds */
+	push_u64(s, dq.dqb_valid & K_QIF_ITIME ? dq.dqb_itime : 0);
+	/* Parameter 11: dqi_bgrace (type: PT_RELTIME): seconds */
+	push_u64(s, di.dqi_valid & K_IIF_BGRACE ? di.dqi_bgrace : 0);
+	/* Parameter 12: dqi_igrace (type: PT_RELTIME): seconds */
+	push_u64(s, di.dqi_valid & K_IIF_IGRACE ? di.dqi_igrace : 0);
+	/* Parameter 13: dqi_flags (type: PT_FLAGS8) */
+	push_u8(s, di.dqi_valid & K_IIF_FLAGS ? quotactl_dqi_flags_to_scap(di.dqi_flags) : 0);
+	/* Parameter 14: quota_fmt_out (type: PT_FLAGS8): Q_GETFMT's result */
+	push_u8(s, scmd == PPM_Q_GETFMT && got ? quotactl_fmt_to_scap(fmt_out) : PPM_QFMT_NOT_USED);
+	/* Parameter 15: cmd (type: PT_FLAGS16) */
+	push_u16(s, scmd);
+	/* Parameter 16: type (type: PT_FLAGS8) */
+	push_u8(s, quotactl_type_to_scap(cmd));
+	/* Parameter 17: id (type: PT_UINT32): as passed */
+	push_u32(s, syscall_arg(regs, 2));
+	/* Parameter 18: quota_fmt (type: PT_FLAGS8): Q_QUOTAON's format (id) */
+	push_u8(s, scmd == PPM_Q_QUOTAON ? quotactl_fmt_to_scap(syscall_arg(regs, 2)) : PPM_QFMT_NOT_USED);
 	event_submit(s);
 	return 0;
 }
