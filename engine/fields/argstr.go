@@ -71,6 +71,9 @@ func AppendArg(buf []byte, e *event.Event, i int, st *state.State, form ArgForm)
 	buf = append(buf, '(')
 	buf = appendArgResolved(buf, e, i, pi, st)
 	if len(buf) == mark+1 {
+		if form == ArgBoth && unknownID(e, i, pi, st) {
+			return append(buf, "<NA>)"...) // sysdig: "1001(<NA>)"
+		}
 		return buf[:mark] // nothing resolved
 	}
 	if form == ArgResolved {
@@ -78,6 +81,16 @@ func AppendArg(buf []byte, e *event.Event, i int, st *state.State, form ArgForm)
 		return buf[:start+n]
 	}
 	return append(buf, ')')
+}
+
+// unknownID reports whether parameter i is a user or group id that the
+// tables lack (evt.arg.X then gives the number; sysdig's line, "(<NA>)").
+func unknownID(e *event.Event, i int, pi *event.ParamInfo, st *state.State) bool {
+	if st == nil || (pi.Type != event.PTUid && pi.Type != event.PTGid) {
+		return false
+	}
+	v, ok := e.Uint(i)
+	return ok && uint32(v) != noID
 }
 
 // appendArgValue renders the value part.
@@ -153,7 +166,10 @@ func appendArgValue(buf []byte, e *event.Event, i int, pi *event.ParamInfo, st *
 		v, _ := e.Uint(i)
 		return strconv.AppendUint(buf, v, 10)
 	case event.PTDyn:
-		_, val, _ := e.Dyn(i)
+		idx, val, _ := e.Dyn(i)
+		if t, ok := event.DynType(pi.Info, idx); ok {
+			return appendDynValue(buf, t, pi.Format, val)
+		}
 		if len(val) == 8 {
 			return strconv.AppendInt(buf, int64(binary.LittleEndian.Uint64(val)), 10)
 		}
@@ -258,8 +274,25 @@ func appendArgResolved(buf []byte, e *event.Event, i int, pi *event.ParamInfo, s
 		if !ok {
 			return buf
 		}
-		buf = appendCG(buf, float64(v)/1e9)
-		return append(buf, 's')
+		return appendSeconds(buf, v)
+	case event.PTDyn:
+		idx, val, _ := e.Dyn(i)
+		t, ok := event.DynType(pi.Info, idx)
+		if !ok {
+			return buf
+		}
+		v := dynUint(val)
+		switch t {
+		case event.PTErrno, event.PTFd:
+			if int64(v) < 0 {
+				return append(buf, ErrnoName(-int64(v))...)
+			}
+		case event.PTReltime:
+			return appendSeconds(buf, v)
+		case event.PTSigtype:
+			return append(buf, signalName(v)...)
+		}
+		return buf
 	case event.PTSigtype:
 		v, _ := e.Uint(i)
 		return append(buf, signalName(v)...)
@@ -479,4 +512,42 @@ func signalName(n uint64) string {
 		return signalNames[n]
 	}
 	return ""
+}
+
+// appendSeconds renders nanoseconds as sysdig annotates a PT_RELTIME
+// ("2.5s").
+func appendSeconds(buf []byte, ns uint64) []byte {
+	buf = appendCG(buf, float64(ns)/1e9)
+	return append(buf, 's')
+}
+
+// appendDynValue renders the value of a PT_DYN parameter whose type its
+// dynamic table gives (event.DynType).
+func appendDynValue(buf []byte, t event.ParamType, f event.ParamFormat, val []byte) []byte {
+	switch t {
+	case event.PTBytebuf:
+		return appendBufferText(buf, val)
+	case event.PTErrno, event.PTFd:
+		return strconv.AppendInt(buf, int64(dynUint(val)), 10)
+	}
+	if f == event.PFHex {
+		return appendUpperHex(buf, dynUint(val))
+	}
+	return strconv.AppendUint(buf, dynUint(val), 10)
+}
+
+// dynUint reads a little-endian PT_DYN value of 1, 2, 4 or 8 bytes (0 for
+// another length).
+func dynUint(val []byte) uint64 {
+	switch len(val) {
+	case 1:
+		return uint64(val[0])
+	case 2:
+		return uint64(binary.LittleEndian.Uint16(val))
+	case 4:
+		return uint64(binary.LittleEndian.Uint32(val))
+	case 8:
+		return binary.LittleEndian.Uint64(val)
+	}
+	return 0
 }

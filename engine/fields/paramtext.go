@@ -113,7 +113,10 @@ func AppendParam(buf []byte, e *event.Event, i int, style ParamStyle) []byte {
 		}
 		return strconv.AppendUint(buf, v, 10)
 	case event.PTDyn:
-		_, val, _ := e.Dyn(i)
+		idx, val, _ := e.Dyn(i)
+		if t, ok := event.DynType(e.Type().Info().Params[i].Info, idx); ok {
+			return appendDynValue(buf, t, event.PFDec, val)
+		}
 		if len(val) == 8 {
 			return strconv.AppendInt(buf, int64(binary.LittleEndian.Uint64(val)), 10)
 		}
