@@ -88,8 +88,9 @@ func fdParams(line string) map[string]string {
 }
 
 // A capture written by `saker record` is read by sysdig 0.29 exactly as
-// saker reads it: the same events (number, type, thread, direction) and
-// the same fd names, event by event.
+// saker reads it: the same events (number, type, thread, direction), the
+// same fd names and, for the scripted workload, the same parameter
+// values, event by event.
 func TestRecordReadableBySysdig(t *testing.T) {
 	requireLive(t)
 	sysdig := sysdigdiff.Sysdig(t)
