@@ -3,7 +3,6 @@ package fields_test
 import (
 	"testing"
 
-	"github.com/sakersec/saker/engine/fields"
 	"github.com/sakersec/saker/receiver/event"
 )
 
@@ -35,13 +34,8 @@ func TestEvtArgResolvedForms(t *testing.T) {
 		{ev{event.SyscallMkdirV2X, 300, func(b *event.Builder) { b.Int64(0); b.String("/abs"); b.Uint32(0o700) }}, "evt.arg.path", "/abs"},
 	}
 	for _, tc := range cases {
-		st := testState(t)
-		e := build(t, tc.ev)
-		st.Update(e)
-		ctx := &fields.Ctx{State: st}
-		ctx.Reset(e)
-		if got := extract(t, ctx, tc.field); got != tc.want {
-			t.Errorf("%s on %s: %q, want %q", tc.field, e.Type(), got, tc.want)
+		if got := extractAfter(t, tc.ev, tc.field); got != tc.want {
+			t.Errorf("%s on %s: %q, want %q", tc.field, tc.ev.t, got, tc.want)
 		}
 	}
 }
@@ -79,13 +73,8 @@ func TestDynAndUnknownIDArgs(t *testing.T) {
 		{ev{event.SyscallSetuidX, 300, func(b *event.Builder) { b.Int64(0); b.Uint32(0xffffffff) }}, "evt.args", "res=0 uid=-1 "},
 	}
 	for _, tc := range cases {
-		st := testState(t)
-		e := build(t, tc.ev)
-		st.Update(e)
-		ctx := &fields.Ctx{State: st}
-		ctx.Reset(e)
-		if got := extract(t, ctx, tc.field); got != tc.want {
-			t.Errorf("%s on %s:\n got %q\nwant %q", tc.field, e.Type(), got, tc.want)
+		if got := extractAfter(t, tc.ev, tc.field); got != tc.want {
+			t.Errorf("%s on %s:\n got %q\nwant %q", tc.field, tc.ev.t, got, tc.want)
 		}
 	}
 }

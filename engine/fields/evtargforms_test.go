@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"testing"
 
-	"github.com/sakersec/saker/engine/fields"
 	"github.com/sakersec/saker/receiver/event"
 )
 
@@ -60,13 +59,8 @@ func TestEvtArgValueForms(t *testing.T) {
 		{ev{event.SyscallWriteX, 300, func(b *event.Builder) { b.Int64(200); b.Bytes(long); b.Int64(3); b.Uint32(200) }}, "evt.arg.data", string(long)},
 	}
 	for _, tc := range cases {
-		st := testState(t)
-		e := build(t, tc.ev)
-		st.Update(e)
-		ctx := &fields.Ctx{State: st}
-		ctx.Reset(e)
-		if got := extract(t, ctx, tc.field); got != tc.want {
-			t.Errorf("%s on %s: %q, want %q", tc.field, e.Type(), got, tc.want)
+		if got := extractAfter(t, tc.ev, tc.field); got != tc.want {
+			t.Errorf("%s on %s: %q, want %q", tc.field, tc.ev.t, got, tc.want)
 		}
 	}
 }

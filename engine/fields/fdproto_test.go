@@ -2,8 +2,6 @@ package fields_test
 
 import (
 	"testing"
-
-	"github.com/sakersec/saker/engine/fields"
 )
 
 // fd.*proto are the ports as text (Falco never turns on port-name
@@ -23,12 +21,7 @@ func TestFDProtoFields(t *testing.T) {
 		{read(300, 99), "fd.sproto", "<NA>"},
 	}
 	for _, tc := range cases {
-		st := testState(t)
-		e := build(t, tc.ev)
-		st.Update(e)
-		ctx := &fields.Ctx{State: st}
-		ctx.Reset(e)
-		if got := extract(t, ctx, tc.field); got != tc.want {
+		if got := extractAfter(t, tc.ev, tc.field); got != tc.want {
 			t.Errorf("%s on fd %v: %q, want %q", tc.field, tc.ev, got, tc.want)
 		}
 	}

@@ -76,6 +76,18 @@ func read(tid, fd int64) ev {
 	return ev{event.SyscallReadE, tid, func(b *event.Builder) { b.Int64(fd); b.Uint32(10) }}
 }
 
+// extractAfter applies e to a new testState and renders the written field
+// on it.
+func extractAfter(t *testing.T, e ev, written string) string {
+	t.Helper()
+	st := testState(t)
+	evt := build(t, e)
+	st.Update(evt)
+	ctx := &fields.Ctx{State: st}
+	ctx.Reset(evt)
+	return extract(t, ctx, written)
+}
+
 // extract binds a written field ("proc.aname[2]") and renders it, or
 // returns "<NA>".
 func extract(t *testing.T, c *fields.Ctx, written string) string {
