@@ -1,8 +1,6 @@
 package fields_test
 
-import (
-	"testing"
-)
+import "testing"
 
 // fd.*proto are the ports as text (Falco never turns on port-name
 // resolution; sysdig 0.29 prints numbers: internal/sysdigdiff).
