@@ -326,52 +326,45 @@ static __always_inline void push_sockopt_val(struct scratch *s, u64 level, u64 o
 	commit_param(s, 1 + n);
 }
 
-/* getsockopt(fd, level, optname, optval, optlen) */
+/* getsockopt and setsockopt (fd, level, optname, optval, optlen) write
+ * the same parameters: val in push_sockopt_val's form, and optlen as the
+ * kernel left it (getsockopt) or as passed (setsockopt). */
+static __always_inline void push_sockopt(struct scratch *s, struct pt_regs *regs, long ret, s32 optlen)
+{
+	u64 level = syscall_arg(regs, 1);
+	u64 optname = syscall_arg(regs, 2);
+	/* Parameter 1: res (type: PT_ERRNO) */
+	push_s64(s, ret);
+	/* Parameter 2: fd (type: PT_FD) */
+	push_s64(s, (s32)syscall_arg(regs, 0));
+	/* Parameter 3: level (type: PT_ENUMFLAGS8) */
+	push_u8(s, sockopt_level_to_scap(level));
+	/* Parameter 4: optname (type: PT_ENUMFLAGS8) */
+	push_u8(s, sockopt_optname_to_scap(level, optname));
+	/* Parameter 5: val (type: PT_DYN) */
+	push_sockopt_val(s, level, optname, (void *)syscall_arg(regs, 3), optlen);
+	/* Parameter 6: optlen (type: PT_UINT32) */
+	push_u32(s, optlen);
+}
+
+/* getsockopt(fd, level, optname, optval, optlen *) */
 SYSCALL_EXIT(getsockopt)
 {
 	BEGIN(PPME_SOCKET_GETSOCKOPT_X, DROP_CAT_OTHER)
-	u64 level = syscall_arg(regs, 1);
-	u64 optname = syscall_arg(regs, 2);
 	s32 optlen = 0;
 	void *uoptlen = (void *)syscall_arg(regs, 4);
 	if (uoptlen)
 		bpf_probe_read_user(&optlen, sizeof(optlen), uoptlen);
-	/* Parameter 1: res (type: PT_ERRNO) */
-	push_s64(s, ret);
-	/* Parameter 2: fd (type: PT_FD) */
-	push_s64(s, (s32)syscall_arg(regs, 0));
-	/* Parameter 3: level (type: PT_ENUMFLAGS8) */
-	push_u8(s, sockopt_level_to_scap(level));
-	/* Parameter 4: optname (type: PT_ENUMFLAGS8) */
-	push_u8(s, sockopt_optname_to_scap(level, optname));
-	/* Parameter 5: val (type: PT_DYN) */
-	push_sockopt_val(s, level, optname, (void *)syscall_arg(regs, 3), optlen);
-	/* Parameter 6: optlen (type: PT_UINT32): as the kernel left it */
-	push_u32(s, optlen);
+	push_sockopt(s, regs, ret, optlen);
 	event_submit(s);
 	return 0;
 }
 
-/* setsockopt(fd, level, optname, optval, optlen): val is the value passed,
- * in getsockopt's form (push_sockopt_val). */
+/* setsockopt(fd, level, optname, optval, optlen): val is the value passed. */
 SYSCALL_EXIT(setsockopt)
 {
 	BEGIN(PPME_SOCKET_SETSOCKOPT_X, DROP_CAT_OTHER)
-	u64 level = syscall_arg(regs, 1);
-	u64 optname = syscall_arg(regs, 2);
-	s32 optlen = syscall_arg(regs, 4);
-	/* Parameter 1: res (type: PT_ERRNO) */
-	push_s64(s, ret);
-	/* Parameter 2: fd (type: PT_FD) */
-	push_s64(s, (s32)syscall_arg(regs, 0));
-	/* Parameter 3: level (type: PT_ENUMFLAGS8) */
-	push_u8(s, sockopt_level_to_scap(level));
-	/* Parameter 4: optname (type: PT_ENUMFLAGS8) */
-	push_u8(s, sockopt_optname_to_scap(level, optname));
-	/* Parameter 5: val (type: PT_DYN) */
-	push_sockopt_val(s, level, optname, (void *)syscall_arg(regs, 3), optlen);
-	/* Parameter 6: optlen (type: PT_UINT32): as passed */
-	push_u32(s, optlen);
+	push_sockopt(s, regs, ret, syscall_arg(regs, 4));
 	event_submit(s);
 	return 0;
 }
