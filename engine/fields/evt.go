@@ -475,20 +475,21 @@ func bindRawArg(a Arg) (Binding, error) {
 			return false
 		}
 		e := c.Evt
+		pi := e.ParamInfo(i)
 		switch {
 		case isStringType(typ):
 			buf = AppendParam(buf[:0], e, i, ParamRaw)
 			v.S = unsafeString(buf)
 		case typ == event.PTDouble:
 			v.F, _ = e.Double(i)
-		case e.ParamInfo(i).Type == event.PTDyn:
+		case pi.Type == event.PTDyn:
 			// a number of the type the parameter's dynamic table gives
 			idx, val, _ := e.Dyn(i)
-			if dt, ok := event.DynType(e.ParamInfo(i).Info, idx); !ok || dt == event.PTBytebuf {
+			if dt, ok := event.DynType(pi.Info, idx); !ok || dt == event.PTBytebuf {
 				return false
 			}
 			v.U = dynUint(val)
-		case e.ParamInfo(i).Type.Signed():
+		case pi.Type.Signed():
 			n, _ := e.Int(i)
 			v.U = uint64(n)
 		default:

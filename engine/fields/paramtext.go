@@ -114,7 +114,7 @@ func AppendParam(buf []byte, e *event.Event, i int, style ParamStyle) []byte {
 		return strconv.AppendUint(buf, v, 10)
 	case event.PTDyn:
 		idx, val, _ := e.Dyn(i)
-		if t, ok := event.DynType(e.Type().Info().Params[i].Info, idx); ok {
+		if t, ok := event.DynType(pi.Info, idx); ok {
 			return appendDynValue(buf, t, event.PFDec, val)
 		}
 		if len(val) == 8 {

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"encoding/binary"
 	"math"
 	"net/netip"
 	"strconv"
@@ -622,11 +623,10 @@ func (s *State) onNewFD(t *Thread, v ev, typ event.Type) {
 	ft := newFDType[typ]
 	if ft == FDBPF {
 		if idx, val, ok := v.e.Dyn(0); ok && v.idx[pResOrFD] == 0 {
-			if idx != 0 || len(val) != 8 {
+			if dt, _ := event.DynType(v.e.ParamInfo(0).Info, idx); dt != event.PTFd || len(val) != 8 {
 				return // PPM_BPF_IDX_RES: not an fd
 			}
-			fd = int64(uint64(val[0]) | uint64(val[1])<<8 | uint64(val[2])<<16 | uint64(val[3])<<24 |
-				uint64(val[4])<<32 | uint64(val[5])<<40 | uint64(val[6])<<48 | uint64(val[7])<<56)
+			fd = int64(binary.LittleEndian.Uint64(val))
 		} else {
 			n, ok := v.int(pFD)
 			cmd, okc := v.uint(pCmd)

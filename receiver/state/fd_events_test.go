@@ -183,6 +183,22 @@ func TestPipeAndSimpleFDs(t *testing.T) {
 	if th.FD(0) != nil {
 		t.Fatal("bpf MAP_UPDATE_ELEM created fd 0")
 	}
+	// the old bpf exit: res_or_fd is PT_DYN, an fd only under its fd index
+	le := func(idx byte, v uint64) []byte {
+		b := []byte{idx, 0, 0, 0, 0, 0, 0, 0, 0}
+		for i := 0; i < 8; i++ {
+			b[1+i] = byte(v >> (8 * i))
+		}
+		return b
+	}
+	f.do(event.SyscallBpfX, 100, P{"res_or_fd": le(0, 17)})
+	if d := th.FD(17); d == nil || d.Type != FDBPF {
+		t.Fatalf("old bpf exit with an fd: %+v", d)
+	}
+	f.do(event.SyscallBpfX, 100, P{"res_or_fd": le(1, 18)})
+	if d := th.FD(18); d != nil {
+		t.Fatalf("old bpf exit with a result made fd 18: %+v", d)
+	}
 	// pidfd_getfd copies the target's fd
 	f.proc(200, 1, "victim")
 	f.open(200, 3, "/secret", OpenRdonly)

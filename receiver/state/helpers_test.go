@@ -86,6 +86,12 @@ func put(b *event.Builder, pt event.ParamType, v any) error {
 		default:
 			return fmt.Errorf("want []string or []byte, got %T", v)
 		}
+	case event.PTDyn:
+		x, ok := v.([]byte)
+		if !ok {
+			return fmt.Errorf("want []byte (the index, then the value), got %T", v)
+		}
+		b.Bytes(x)
 	case event.PTSocktuple:
 		switch x := v.(type) {
 		case inetTuple:
