@@ -23,6 +23,7 @@ const (
 	DefaultRingSize     = 8 << 20
 	DefaultSnaplen      = 80
 	DefaultPollInterval = time.Millisecond
+	DefaultMaxPoll      = 30 * time.Millisecond
 	DefaultBatch        = 4096
 )
 
@@ -42,9 +43,19 @@ type Config struct {
 	// Snaplen is how many bytes of I/O data (send/recv buffers, module
 	// images) events carry. Default 80, at most 4096.
 	Snaplen uint32
-	// PollInterval is how long the reader sleeps when every ring is empty.
-	// Default 1 ms.
+	// PollInterval is how long the reader sleeps when every ring is
+	// empty after a poll that found events. Default 1 ms.
 	PollInterval time.Duration
+	// MaxPoll is the longest the reader sleeps: each poll in a row that
+	// finds every ring empty doubles the sleep, from PollInterval up to
+	// MaxPoll; a poll that finds an event brings it back to PollInterval.
+	// An idle host then costs about 33 wakeups a second instead of 1000,
+	// and Falco's syscall_event_timeouts (max_consecutives empty polls,
+	// 1000 by default) means about 30 s without an event, as with
+	// libscap's empty-buffer wait (0.5 ms doubling to 30 ms). The rings
+	// absorb what arrives meanwhile: 8 MiB a CPU is 30 ms of more than
+	// 250 MB/s. Default 30 ms (at least PollInterval).
+	MaxPoll time.Duration
 	// Batch is how many events the reader delivers before it hands the
 	// consumed ring space back to the kernel. Default 4096.
 	Batch int
@@ -83,6 +94,10 @@ func (c *Config) withDefaults() (Config, error) {
 	if out.PollInterval <= 0 {
 		out.PollInterval = DefaultPollInterval
 	}
+	if out.MaxPoll <= 0 {
+		out.MaxPoll = DefaultMaxPoll
+	}
+	out.MaxPoll = max(out.MaxPoll, out.PollInterval)
 	if out.Batch <= 0 {
 		out.Batch = DefaultBatch
 	}
@@ -241,6 +256,7 @@ func (p *Probe) Run(ctx context.Context, fn func(*event.Event)) error {
 		batch = p.cfg.Batch
 		rings = p.rings
 		done  = ctx.Done()
+		wait  = pollWait{min: p.cfg.PollInterval, max: p.cfg.MaxPoll}
 	)
 	for {
 		n := 0
@@ -282,14 +298,39 @@ func (p *Probe) Run(ctx context.Context, fn func(*event.Event)) error {
 		if p.closing.Load() {
 			return nil
 		}
-		if n == 0 && p.cfg.Idle != nil {
-			p.cfg.Idle()
+		if n == 0 {
+			if p.cfg.Idle != nil {
+				p.cfg.Idle()
+			}
+			time.Sleep(wait.empty())
+			continue
 		}
+		wait.found()
 		if n < batch {
 			time.Sleep(p.cfg.PollInterval)
 		}
 	}
 }
+
+// pollWait is the reader's sleep on empty rings (see Config.MaxPoll):
+// min after a poll that found events, doubling with each empty poll in a
+// row up to max.
+type pollWait struct {
+	min, max, last time.Duration
+}
+
+// empty returns how long to sleep after another empty poll.
+func (w *pollWait) empty() time.Duration {
+	if w.last == 0 {
+		w.last = w.min
+	} else {
+		w.last = min(2*w.last, w.max)
+	}
+	return w.last
+}
+
+// found starts the doubling again: a poll found events.
+func (w *pollWait) found() { w.last = 0 }
 
 // Close detaches the programs, waits for Run to return and releases every
 // kernel object. It is safe to call more than once.
