@@ -256,7 +256,10 @@ func sysdigRate(b *testing.B, path string, events int) (float64, float64) {
 // per event of the pipelined path, sysdig's events/s and CPU ns/event,
 // and the ratios: x-sysdig (pipelined wall events/s over sysdig's),
 // x-sysdig-cpu (the same by CPU time), serial-x-sysdig(-cpu), and
-// x-serial (pipelined over serial, wall). Plain captures are mapped, as
+// x-serial (pipelined over serial, wall); and decode-events/s and
+// decode-x-sysdig: the pipelined replay with no state at all (the
+// consumer only takes each event), the bound any decode+state replay on
+// these two goroutines stays under. Plain captures are mapped, as
 // saker replay maps them (scap.Options.Map); for them the pipelined path
 // also runs on the file read instead (read-events/s), and x-read is the
 // gain of mapping (mapped over read, wall); and the memory floor is
@@ -288,12 +291,13 @@ func benchReplayPipeline(b *testing.B, exitOnly, gz bool) {
 	}
 	warmPageCache(b, path)
 	b.ReportAllocs()
-	var serial, piped, read pass
+	var serial, piped, read, decode pass
 	var sysWall, sysCPU, floor time.Duration
 	sysRuns := 0
 	for b.Loop() {
 		serial.add(b, path, true)
 		piped.addPipeline(b, path, benchMap)
+		decode.addPipelineState(b, path, benchMap, false)
 		if !gz && benchMap {
 			read.addPipeline(b, path, false)
 			floor += memoryFloor(b, path)
@@ -313,6 +317,7 @@ func benchReplayPipeline(b *testing.B, exitOnly, gz bool) {
 	b.ReportMetric(serial.rate(), "serial-events/s")
 	b.ReportMetric(serial.cpuNs(), "serial-cpu-ns/event")
 	b.ReportMetric(piped.rate()/serial.rate(), "x-serial")
+	b.ReportMetric(decode.rate(), "decode-events/s")
 	if read.events > 0 {
 		b.ReportMetric(read.rate(), "read-events/s")
 		b.ReportMetric(piped.rate()/read.rate(), "x-read")
@@ -329,6 +334,7 @@ func benchReplayPipeline(b *testing.B, exitOnly, gz bool) {
 		b.ReportMetric(piped.cpuRate()/sCPU, "x-sysdig-cpu")
 		b.ReportMetric(serial.rate()/sWall, "serial-x-sysdig")
 		b.ReportMetric(serial.cpuRate()/sCPU, "serial-x-sysdig-cpu")
+		b.ReportMetric(decode.rate()/sWall, "decode-x-sysdig")
 		if floor > 0 {
 			b.ReportMetric(float64(read.events)/floor.Seconds()/sWall, "floor-x-sysdig")
 		}
@@ -429,13 +435,24 @@ func warmPageCache(b *testing.B, path string) {
 	}
 }
 
-// floorSink keeps memoryFloor's reads from being optimized away.
-var floorSink byte
+// floorSink keeps memoryFloor's reads from being optimized away, and
+// tidSink the decode-only replay's.
+var (
+	floorSink byte
+	tidSink   int64
+)
 
 // addPipeline reads the capture once through a scap.Pipeline (mapped or
 // read), applying every event to a new State on this goroutine. Time counts from the
 // open of the file to the Pipeline's Close.
 func (p *pass) addPipeline(b *testing.B, path string, mapped bool) {
+	p.addPipelineState(b, path, mapped, true)
+}
+
+// addPipelineState is addPipeline, or with withState false the same
+// replay without State.Update: the consumer only takes each event (Next
+// and Event) and reads its thread id.
+func (p *pass) addPipelineState(b *testing.B, path string, mapped, withState bool) {
 	start, cpu0 := time.Now(), cpuTime()
 	r, err := scap.OpenOptions(path, scap.Options{Map: mapped})
 	if err != nil {
@@ -448,6 +465,13 @@ func (p *pass) addPipeline(b *testing.B, path string, mapped bool) {
 	m0 := ms.Mallocs
 	pl := scap.NewPipeline(r, scap.PipelineOptions{})
 	err = r.Guard(func() error {
+		if !withState {
+			for pl.Next() {
+				tidSink += pl.Event().Tid()
+				p.events++
+			}
+			return pl.Err()
+		}
 		for pl.Next() {
 			s.Update(pl.Event())
 			p.events++
