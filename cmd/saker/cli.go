@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 
 	"github.com/sakersec/saker/config"
+	"github.com/sakersec/saker/receiver/ebpf"
 )
 
 const usage = `saker — runtime security detection with eBPF, the Falco rules language and OpenTelemetry
@@ -23,14 +25,14 @@ Usage:
   saker fields [-N]                 list the supported fields
   saker version
 
-Falco's command line works too: saker -r RULES -e CAPTURE, -V RULES, -L, --list, -o KEY=VALUE, ...
+Falco's command line works too: saker -r RULES -e CAPTURE, -V RULES, -L, --list, -o KEY=VALUE, -i, --support, ...
 
 Flags:
 `
 
 // Main runs the command line and returns the process exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
-	o := &options{}
+	o := &options{cmdline: strings.Join(append([]string{os.Args[0]}, args...), " ")}
 	cmd := "falco"
 	var sub string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -121,12 +123,16 @@ func (a *app) falco() error {
 	switch {
 	case a.o.version:
 		return a.printVersion()
+	case a.o.ignoredIO:
+		return a.printIgnoredIO()
 	case len(a.o.validate) > 0:
 		return a.validate()
 	case a.o.listFields:
 		return a.listFields()
 	case a.o.listRules || a.o.describe != "":
 		return a.listRules()
+	case a.o.support:
+		return a.printSupport()
 	}
 	if err := a.loadConfig(); err != nil {
 		return err
@@ -146,6 +152,21 @@ func (a *app) falco() error {
 func (a *app) printVersion() error {
 	fmt.Fprintf(a.stdout, "saker version %s\n", config.Version)
 	return nil
+}
+
+// printIgnoredIO is Falco's -i: the I/O events left out of live capture
+// unless -A (or base_syscalls.custom_set) enables them, by event name,
+// sorted, as Falco prints them. The list is the one the live selection
+// applies (ebpf.IgnoredIO).
+func (a *app) printIgnoredIO() error {
+	var b strings.Builder
+	b.WriteString("Ignored I/O syscall(s):\n")
+	for _, n := range ebpf.IgnoredIO() {
+		b.WriteString("- " + n + "\n")
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(a.stdout, b.String())
+	return err
 }
 
 // lockedWriter serializes the writes to w.

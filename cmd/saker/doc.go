@@ -12,9 +12,9 @@
 //
 // It also accepts Falco's command line, so scripts written for Falco drive
 // saker unchanged: `saker -r RULES -e CAPTURE`, `-c CONFIG`, `-o KEY=VALUE`,
-// `-A`, `-t/-T/-D`, `-V RULES`, `-L`, `-l RULE`, `--list`, `-M SECS`, `-U`,
-// `-p FORMAT`, `--stats-file`, `--stats-interval`. Without -e, -V, -L or
-// --list, the Falco form runs live detection.
+// `-A`, `-t/-T/-D`, `-V RULES`, `-L`, `-l RULE`, `--list`, `-i`, `--support`,
+// `-M SECS`, `-U`, `-p FORMAT`, `--stats-file`, `--stats-interval`. Without
+// -e, -V, -L, --list, -i or --support, the Falco form runs live detection.
 //
 // The command is wiring only: configuration comes from package config, the
 // event sources from receiver/*, rules from engine/*, outputs from

@@ -24,6 +24,8 @@ type options struct {
 	listFields  bool     // --list
 	namesOnly   bool     // -N
 	version     bool     // --version
+	ignoredIO   bool     // -i
+	support     bool     // --support
 	printEvents bool     // --print-events
 	jsonResult  bool     // validation/list output as JSON (also json_output)
 
@@ -43,7 +45,8 @@ type options struct {
 	dryRun        bool          // --dry-run: load configuration and rules, then exit
 	pidFile       string        // -P / --pidfile
 
-	args []string // positional arguments
+	args    []string // positional arguments
+	cmdline string   // the whole command line, program name first (--support)
 }
 
 // stringsFlag is a repeatable string flag.
@@ -61,7 +64,8 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	o.cl.Option(fs, "o", "set a configuration key: KEY=VALUE, e.g. -o priority=warning, -o rules[].disable.rule=* (repeatable)")
 	o.cl.List(fs, "r", "rules_files", "rules file or directory, loaded in order (repeatable)")
 	o.cl.String(fs, "e", "engine.replay.capture_file", "replay this capture file instead of live capture")
-	o.cl.Const(fs, "A", "base_syscalls.all", true, "capture every syscall saker has a kernel program for, not only those the rules and state need; enables the I/O syscalls (read, write, sendfile, ...) ignored by default")
+	o.cl.Const(fs, "A", "base_syscalls.all", true, "capture every syscall saker has a kernel program for, not only those the rules and state need; enables the I/O syscalls (read, write, sendfile, ...) ignored by default (-i lists them)")
+	fs.BoolVar(&o.ignoredIO, "i", false, "print the I/O syscalls ignored by default for performance and exit (see -A)")
 	o.cl.Const(fs, "U", "buffered_outputs", false, "unbuffered outputs: flush every alert")
 	o.cl.List(fs, "cri", "container_engines.cri.sockets", "CRI runtime socket (containerd, CRI-O) to ask for container and pod metadata (repeatable)")
 	o.cl.Const(fs, "disable-cri-async", "container_engines.cri.disable_async", true, "wait for the CRI runtime's answer on a new container's first event")
@@ -71,6 +75,7 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.listFields, "list", false, "list every supported field and exit")
 	fs.BoolVar(&o.namesOnly, "N", false, "with --list: field names only")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.BoolVar(&o.support, "support", false, "print support information (versions, system, command line, the configuration and rules files loaded) as JSON and exit")
 	fs.BoolVar(&o.printEvents, "print-events", false, "print every event as sysdig does instead of evaluating rules (replay)")
 	fs.Var((*stringsFlag)(&o.onlyTags), "t", "enable only the rules with this tag (repeatable)")
 	fs.Var((*stringsFlag)(&o.disableTags), "T", "disable the rules with this tag (repeatable)")

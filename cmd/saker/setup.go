@@ -27,17 +27,29 @@ type app struct {
 	log    *slog.Logger
 	stdout io.Writer
 	stderr io.Writer
+
+	loadedConfig string      // the config file loadConfig read; "" for the built-in defaults
+	loadedRules  []rulesFile // the rules files loadRules loaded, in load order
+}
+
+// rulesFile is a rules file as it was loaded: the name messages give it
+// and its text.
+type rulesFile struct {
+	name    string
+	content []byte
 }
 
 // loadConfig loads the configuration: built-in defaults, the file (-c, or
 // /etc/saker/saker.yaml when present), the environment, then the command
 // line. Config warnings are logged.
 func (a *app) loadConfig() error {
-	cfg, err := config.Load(config.LoadOptions{File: config.ResolveFile(a.o.configFile), CommandLine: &a.o.cl})
+	file := config.ResolveFile(a.o.configFile)
+	cfg, err := config.Load(config.LoadOptions{File: file, CommandLine: &a.o.cl})
 	if err != nil {
 		return err
 	}
 	a.cfg = cfg
+	a.loadedConfig = file
 	a.log = newLogger(cfg, a.o.verbose, a.stderr)
 	for _, w := range cfg.Warnings() {
 		a.log.Warn("configuration: " + w.String())
@@ -113,18 +125,20 @@ func (a *app) loadRules() (*rules.Ruleset, error) {
 	}
 	l := rules.NewLoader(rules.Config{})
 	ok := true
+	var loaded []rulesFile
+load:
 	for _, p := range paths {
-		if p == BuiltinRules {
-			for _, f := range defaultrules.Default() {
-				if ok = l.Load("builtin:"+f.Name, f.Content).Successful(); !ok {
-					break
-				}
-			}
-		} else {
-			ok = l.LoadFile(p).Successful()
+		files, err := readRules(p)
+		if err != nil {
+			l.LoadFile(p) // the loader reports the read error (LOAD_ERR_FILE_READ)
+			ok = false
+			break
 		}
-		if !ok {
-			break // Falco stops at the first file that fails
+		for _, f := range files {
+			if ok = l.Load(f.name, f.content).Successful(); !ok {
+				break load // Falco stops at the first file that fails
+			}
+			loaded = append(loaded, f)
 		}
 	}
 	for _, r := range l.Results() {
@@ -143,6 +157,7 @@ func (a *app) loadRules() (*rules.Ruleset, error) {
 	if rs == nil {
 		return nil, &exitError{code: 1, err: errors.New("no rules loaded")}
 	}
+	a.loadedRules = loaded
 	rs.SetMinPriority(a.cfg.MinPriority())
 	for _, t := range a.cfg.Rules {
 		switch {
@@ -170,6 +185,24 @@ func (a *app) loadRules() (*rules.Ruleset, error) {
 	}
 	a.log.Debug("rules loaded", "rules", len(rs.Rules), "enabled", rs.EnabledCount())
 	return rs, nil
+}
+
+// readRules returns the files of one expanded rules_files entry with
+// their text: for "builtin", the embedded default rules, named
+// builtin:FILE; else the file itself.
+func readRules(path string) ([]rulesFile, error) {
+	if path == BuiltinRules {
+		var out []rulesFile
+		for _, f := range defaultrules.Default() {
+			out = append(out, rulesFile{name: "builtin:" + f.Name, content: f.Content})
+		}
+		return out, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return []rulesFile{{name: path, content: b}}, nil
 }
 
 // rulesEntries are the rules files and directories configured:
