@@ -178,7 +178,7 @@ func init() {
 		v.U = uint64(r)
 		return ok
 	})
-	simple("evt.res", event.PTCharbuf, "return value of an exit event: SUCCESS, or the errno name (ENOENT)", func(c *Ctx, v *Value) bool {
+	simple("evt.res", event.PTCharbuf, "return value of an exit event: SUCCESS, or the errno name (ENOENT), or the number of an errno without one", func(c *Ctx, v *Value) bool {
 		r, ok := result(c.Evt)
 		if !ok {
 			return false
@@ -189,7 +189,7 @@ func init() {
 		} else if n := ErrnoName(-r); n != "" {
 			v.S = n
 		} else {
-			v.S = "E" // unknown errno: never compared by rules
+			v.S = strconv.FormatInt(r, 10) // no name: the number, as libs prints it
 		}
 		return true
 	})
