@@ -21,32 +21,10 @@ import (
 // what sysdig prints for evt.abspath, .src and .dst with saker's values.
 func TestAbspathMatchesSysdig(t *testing.T) {
 	bin := sysdigOracle(t)
-	md := &scap.Metadata{Major: 1, Minor: 2, Machine: &scap.MachineInfo{NumCPUs: 1, Hostname: "h"},
-		Processes: []scap.Process{{Tid: 300, Pid: 300, Ptid: 1, Comm: "app", Exe: "app", ExePath: "/usr/bin/app", Cwd: "/home/alice/",
-			Vtid: 300, Vpid: 300, LoginUID: ^uint32(0), FDLimit: 1024}},
-		FDs: []scap.FD{{Tid: 300, FD: 6, Type: scap.FDDirectory, Name: "/srv/data"}},
-	}
-	path := filepath.Join(t.TempDir(), "abspath.scap")
-	w, err := scap.Create(path, md, scap.WriterOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := uint64(ts0)
-	var evs []*event.Event
-	emit := func(typ event.Type, f func(b *event.Builder)) {
-		var b event.Builder
-		ts += 1000
-		b.Begin(typ, ts, 300)
-		f(&b)
-		e, err := event.Parse(append([]byte(nil), b.Finish()...), 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		evs = append(evs, e)
-		if err := w.WriteEvent(e); err != nil {
-			t.Fatal(err)
-		}
-	}
+	md := oracleProcess("/home/alice/")
+	md.FDs = []scap.FD{{Tid: 300, FD: 6, Type: scap.FDDirectory, Name: "/srv/data"}}
+	c := newOracleCapture(t, md)
+	emit := c.emit
 	rename := func(typ event.Type, od int64, op string, nd int64, np string) {
 		emit(typ, func(b *event.Builder) {
 			b.Int64(0)
@@ -84,9 +62,7 @@ func TestAbspathMatchesSysdig(t *testing.T) {
 		b.Uint64(0)
 	})
 	emit(event.SyscallReadE, func(b *event.Builder) { b.Int64(7); b.Uint32(10) })
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path, evs := c.close()
 
 	names := []string{"evt.abspath", "evt.abspath.src", "evt.abspath.dst"}
 	resolved := compareWithSysdig(t, bin, path, md, evs, names)
@@ -101,6 +77,55 @@ func TestAbspathMatchesSysdig(t *testing.T) {
 // event. It returns how many values saker resolved.
 func compareWithSysdig(t *testing.T, bin, path string, md *scap.Metadata, evs []*event.Event, names []string) (resolved int) {
 	t.Helper()
+	lines := sysdigPrint(t, bin, path, names, len(evs))
+	for i, got := range sakerValues(t, md, evs, names) {
+		for _, v := range got {
+			if v != "<NA>" {
+				resolved++
+			}
+		}
+		if g := strings.Join(got, "|"); g != lines[i] {
+			t.Errorf("%s: saker %q, sysdig %q", evs[i].Name(), g, lines[i])
+		}
+	}
+	return resolved
+}
+
+// sakerValues replays evs (after metadata md) through state and gives
+// the values of names for each, <NA> where a field has none.
+func sakerValues(t *testing.T, md *scap.Metadata, evs []*event.Event, names []string) [][]string {
+	t.Helper()
+	st := state.New(state.Config{})
+	st.LoadCapture(md)
+	ctx := &fields.Ctx{State: st}
+	bs := make([]*fields.Bound, len(names))
+	for i, n := range names {
+		f, a, _ := fields.Default.Lookup(n, fields.Arg{})
+		var err error
+		if bs[i], err = fields.Default.Bind(f.Name, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := make([][]string, len(evs))
+	for i, e := range evs {
+		st.Update(e)
+		ctx.Reset(e)
+		out[i] = make([]string, len(bs))
+		for j, b := range bs {
+			var v fields.Value
+			out[i][j] = "<NA>"
+			if b.Extract(ctx, &v) {
+				out[i][j] = strings.Clone(v.S) // v.S may alias a buffer the next Extract reuses
+			}
+		}
+	}
+	return out
+}
+
+// sysdigPrint is what sysdig prints for names (-p "*%a|%b...") on each of
+// the n events of the capture at path, a line an event.
+func sysdigPrint(t *testing.T, bin, path string, names []string, n int) []string {
+	t.Helper()
 	cmd := exec.Command(bin, "-r", path, "-p", "*%"+strings.Join(names, "|%"))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -109,36 +134,62 @@ func compareWithSysdig(t *testing.T, bin, path string, md *scap.Metadata, evs []
 		t.Fatalf("sysdig: %v: %s", err, stderr.String())
 	}
 	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
-	if len(lines) != len(evs) {
-		t.Fatalf("sysdig printed %d lines for %d events:\n%s", len(lines), len(evs), out)
+	if len(lines) != n {
+		t.Fatalf("sysdig printed %d lines for %d events:\n%s", len(lines), n, out)
 	}
-	st := state.New(state.Config{})
-	st.LoadCapture(md)
-	ctx := &fields.Ctx{State: st}
-	bs := make([]*fields.Bound, len(names))
-	for i, n := range names {
-		f, a, _ := fields.Default.Lookup(n, fields.Arg{})
-		if bs[i], err = fields.Default.Bind(f.Name, a); err != nil {
-			t.Fatal(err)
-		}
+	return lines
+}
+
+// oracleCapture is a capture written for sysdig to read: metadata, then
+// events built one by one, kept for saker to replay the same.
+type oracleCapture struct {
+	t    *testing.T
+	path string
+	w    *scap.Writer
+	evs  []*event.Event
+}
+
+func newOracleCapture(t *testing.T, md *scap.Metadata) *oracleCapture {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "oracle.scap")
+	w, err := scap.Create(path, md, scap.WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i, e := range evs {
-		st.Update(e)
-		ctx.Reset(e)
-		got := make([]string, len(bs))
-		for j, b := range bs {
-			var v fields.Value
-			got[j] = "<NA>"
-			if b.Extract(ctx, &v) {
-				got[j] = v.S
-				resolved++
-			}
-		}
-		if g := strings.Join(got, "|"); g != lines[i] {
-			t.Errorf("%s: saker %q, sysdig %q", e.Name(), g, lines[i])
-		}
+	return &oracleCapture{t: t, path: path, w: w}
+}
+
+// emit writes an event of type typ by thread 300, 1 µs after the last,
+// its parameters written by f.
+func (c *oracleCapture) emit(typ event.Type, f func(b *event.Builder)) {
+	var b event.Builder
+	b.Begin(typ, uint64(ts0)+uint64(len(c.evs)+1)*1000, 300)
+	f(&b)
+	e, err := event.Parse(append([]byte(nil), b.Finish()...), 0)
+	if err != nil {
+		c.t.Fatal(err)
 	}
-	return resolved
+	c.evs = append(c.evs, e)
+	if err := c.w.WriteEvent(e); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// close ends the capture: its path and its events.
+func (c *oracleCapture) close() (string, []*event.Event) {
+	if err := c.w.Close(); err != nil {
+		c.t.Fatal(err)
+	}
+	return c.path, c.evs
+}
+
+// oracleProcess is the metadata of a capture with one process, app
+// (tid 300, cwd cwd).
+func oracleProcess(cwd string) *scap.Metadata {
+	return &scap.Metadata{Major: 1, Minor: 2, Machine: &scap.MachineInfo{NumCPUs: 1, Hostname: "h"},
+		Processes: []scap.Process{{Tid: 300, Pid: 300, Ptid: 1, Comm: "app", Exe: "app", ExePath: "/usr/bin/app", Cwd: cwd,
+			Vtid: 300, Vpid: 300, LoginUID: ^uint32(0), FDLimit: 1024}},
+	}
 }
 
 // sysdigOracle returns the path of sysdig 0.29; without it the test

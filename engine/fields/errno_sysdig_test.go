@@ -1,11 +1,9 @@
 package fields_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/sakersec/saker/receiver/event"
-	"github.com/sakersec/saker/receiver/scap"
 )
 
 // evt.res, evt.args and evt.arg.res of a failed call against sysdig 0.29,
@@ -14,28 +12,11 @@ import (
 // none.
 func TestErrnoNamesMatchSysdig(t *testing.T) {
 	bin := sysdigOracle(t)
-	md := &scap.Metadata{Major: 1, Minor: 2, Machine: &scap.MachineInfo{NumCPUs: 1, Hostname: "h"},
-		Processes: []scap.Process{{Tid: 300, Pid: 300, Ptid: 1, Comm: "app", Exe: "app", ExePath: "/usr/bin/app", Cwd: "/",
-			Vtid: 300, Vpid: 300, LoginUID: ^uint32(0), FDLimit: 1024}},
-	}
-	path := filepath.Join(t.TempDir(), "errno.scap")
-	w, err := scap.Create(path, md, scap.WriterOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var evs []*event.Event
+	md := oracleProcess("/")
+	c := newOracleCapture(t, md)
 	add := func(n int64) {
-		var b event.Builder
-		b.Begin(event.SyscallCloseX, uint64(ts0)+uint64(len(evs))*1000, 300)
-		b.Int64(-n) // res only: sysdig 0.29's close has no fd parameter
-		e, err := event.Parse(append([]byte(nil), b.Finish()...), 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		evs = append(evs, e)
-		if err := w.WriteEvent(e); err != nil {
-			t.Fatal(err)
-		}
+		// res only: sysdig 0.29's close has no fd parameter
+		c.emit(event.SyscallCloseX, func(b *event.Builder) { b.Int64(-n) })
 	}
 	for n := int64(1); n < 140; n++ {
 		add(n)
@@ -43,8 +24,6 @@ func TestErrnoNamesMatchSysdig(t *testing.T) {
 	for n := int64(500); n < 540; n++ {
 		add(n)
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path, evs := c.close()
 	compareWithSysdig(t, bin, path, md, evs, []string{"evt.res", "evt.args", "evt.arg.res"})
 }
