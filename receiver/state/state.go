@@ -368,6 +368,23 @@ func (s *State) Update(e *event.Event) {
 	k := kinds[typ]
 	tf := typeFlags[typ]
 
+	if p := plans[typ]; p != planGeneral {
+		// the two commonest kinds of event on a path of their own:
+		// fewer branches on the type, which the events' mix makes
+		// hard to predict
+		if tid := e.Tid(); tid > 0 {
+			if t := s.lookupEventThread(tid, k, v, tf); t != nil {
+				s.cur = t
+				t.lastAccess = ts
+				if p == planSwitch {
+					s.vmParams(t, v)
+				}
+			}
+		}
+		s.updated(ts)
+		return
+	}
+
 	if tid := e.Tid(); tid > 0 {
 		s.cur = s.lookupEventThread(tid, k, v, tf)
 	}
@@ -405,7 +422,12 @@ func (s *State) Update(e *event.Event) {
 	if s.curFDNum < 0 && tf&tfUsesFd != 0 {
 		s.findEventFD(v, typ)
 	}
+	s.updated(ts)
+}
 
+// updated ends Update: the counters are published every
+// statsPublishEvery events, and threads are purged every PurgeInterval.
+func (s *State) updated(ts uint64) {
 	s.nupdates++
 	if s.nupdates%statsPublishEvery == 0 {
 		s.PublishStats()
@@ -422,6 +444,20 @@ func (s *State) Update(e *event.Event) {
 		s.nextPurge = ts + uint64(s.cfg.PurgeInterval)
 	}
 }
+
+// Update's paths by event type (plans).
+const (
+	planGeneral = iota
+	// planBare: a syscall exit event with no handler and no fd (most
+	// waits, clock and signal calls): only its thread is looked up
+	planBare
+	// planSwitch: a context switch: its thread takes the memory and
+	// page-fault counters
+	planSwitch
+)
+
+// plans[t] is the path Update takes for type t. Filled by initTypeFlags.
+var plans [event.MaxType]uint8
 
 // typeFlags[t] has what Update asks about every event's type, a byte
 // per type instead of the type's table entry. Filled by initTypeFlags
@@ -452,6 +488,12 @@ func initTypeFlags() {
 		}
 		if info.Category&event.CatSyscall != 0 {
 			f[t] |= tfSyscall
+		}
+		switch {
+		case info.Dir == event.Exit && f[t] == tfSyscall && kinds[t] == kNone:
+			plans[t] = planBare
+		case info.Dir == event.Enter && f[t] == tfEnter && kinds[t] == kVM:
+			plans[t] = planSwitch
 		}
 	}
 }
