@@ -423,15 +423,18 @@ func TestThreadTableLimit(t *testing.T) {
 }
 
 func TestPurgeInactiveThreads(t *testing.T) {
-	s := New(Config{PurgeInterval: 10_000_000_000, ThreadTimeout: 5_000_000_000})
-	f := newFeeder(t, s)
-	f.proc(1, 0, "busy")
-	f.proc(2, 1, "idle")
 	// advance event time by 20 s with events from thread 1 only
-	for i := 0; i < 20; i++ {
-		f.ts += 1_000_000_000
-		f.do(event.SyscallGetuidX, 1, P{})
+	idle20s := func(s *State) {
+		f := newFeeder(t, s)
+		f.proc(1, 0, "busy")
+		f.proc(2, 1, "idle")
+		for i := 0; i < 20; i++ {
+			f.ts += 1_000_000_000
+			f.do(event.SyscallGetuidX, 1, P{})
+		}
 	}
+	s := New(Config{PurgeInterval: 10_000_000_000, ThreadTimeout: 5_000_000_000})
+	idle20s(s)
 	if s.Thread(2) != nil {
 		t.Fatal("idle thread not purged")
 	}
@@ -440,5 +443,12 @@ func TestPurgeInactiveThreads(t *testing.T) {
 	}
 	if s.stats.PurgedThreads != 1 {
 		t.Fatalf("purged = %d", s.stats.PurgedThreads)
+	}
+
+	// a negative interval disables purging
+	s = New(Config{PurgeInterval: -1, ThreadTimeout: 5_000_000_000})
+	idle20s(s)
+	if s.Thread(2) == nil || s.stats.PurgedThreads != 0 {
+		t.Fatalf("purged with purging disabled: %d", s.stats.PurgedThreads)
 	}
 }

@@ -2,6 +2,7 @@ package state
 
 import (
 	"encoding/binary"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -426,23 +427,36 @@ func (s *State) Update(e *event.Event) {
 }
 
 // updated ends Update: the counters are published every
-// statsPublishEvery events, and threads are purged every PurgeInterval.
+// statsPublishEvery events, and threads are purged every PurgeInterval
+// (periodic). Small enough to be inlined into Update.
 func (s *State) updated(ts uint64) {
 	s.nupdates++
+	if s.nupdates%statsPublishEvery == 0 || ts >= s.nextPurge {
+		s.periodic(ts)
+	}
+}
+
+// periodic is updated's rare part.
+func (s *State) periodic(ts uint64) {
 	if s.nupdates%statsPublishEvery == 0 {
 		s.PublishStats()
 	}
-	if s.cfg.PurgeInterval > 0 && ts >= s.nextPurge && ts != 0 {
-		if s.nextPurge == 0 {
-			// the first timestamped event: threads loaded before it count
-			// as seen then (meta events at the start of old captures
-			// carry ts 0)
-			s.startTS = ts
-		} else {
-			s.purge(ts)
-		}
-		s.nextPurge = ts + uint64(s.cfg.PurgeInterval)
+	if ts < s.nextPurge || ts == 0 {
+		return
 	}
+	if s.cfg.PurgeInterval <= 0 {
+		s.nextPurge = math.MaxUint64 // no purging: never again
+		return
+	}
+	if s.nextPurge == 0 {
+		// the first timestamped event: threads loaded before it count
+		// as seen then (meta events at the start of old captures
+		// carry ts 0)
+		s.startTS = ts
+	} else {
+		s.purge(ts)
+	}
+	s.nextPurge = ts + uint64(s.cfg.PurgeInterval)
 }
 
 // Update's paths by event type (plans).
