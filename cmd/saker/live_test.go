@@ -1,22 +1,22 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
-	"strconv"
-
-	"context"
-	"github.com/sakersec/saker/receiver/event"
-	"github.com/sakersec/saker/receiver/scap"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/sakersec/saker/internal/oracle"
 	"github.com/sakersec/saker/internal/sysdigdiff"
+	"github.com/sakersec/saker/receiver/event"
+	"github.com/sakersec/saker/receiver/scap"
 )
 
 // requireLive skips (or, under CI=true, fails) when live capture cannot
@@ -93,7 +93,7 @@ func fdParams(line string) map[string]string {
 // values, event by event.
 func TestRecordReadableBySysdig(t *testing.T) {
 	requireLive(t)
-	sysdig := sysdigdiff.Sysdig(t)
+	sysdig := oracle.Sysdig(t)
 	dir := t.TempDir()
 	capture := filepath.Join(dir, "rec.scap")
 

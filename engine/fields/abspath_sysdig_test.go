@@ -2,13 +2,13 @@ package fields_test
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/sakersec/saker/engine/fields"
+	"github.com/sakersec/saker/internal/oracle"
 	"github.com/sakersec/saker/receiver/event"
 	"github.com/sakersec/saker/receiver/scap"
 	"github.com/sakersec/saker/receiver/state"
@@ -20,7 +20,7 @@ import (
 // unknown one, absolute paths to clean — and compares, event by event,
 // what sysdig prints for evt.abspath, .src and .dst with saker's values.
 func TestAbspathMatchesSysdig(t *testing.T) {
-	bin := sysdigOracle(t)
+	bin := oracle.Sysdig(t)
 	md := oracleProcess("/home/alice/")
 	md.FDs = []scap.FD{{Tid: 300, FD: 6, Type: scap.FDDirectory, Name: "/srv/data"}}
 	c := newOracleCapture(t, md)
@@ -190,18 +190,4 @@ func oracleProcess(cwd string) *scap.Metadata {
 		Processes: []scap.Process{{Tid: 300, Pid: 300, Ptid: 1, Comm: "app", Exe: "app", ExePath: "/usr/bin/app", Cwd: cwd,
 			Vtid: 300, Vpid: 300, LoginUID: ^uint32(0), FDLimit: 1024}},
 	}
-}
-
-// sysdigOracle returns the path of sysdig 0.29; without it the test
-// skips, or fails under CI=true.
-func sysdigOracle(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("sysdig")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("sysdig not installed (needed as the oracle)")
-		}
-		t.Skip("sysdig not installed")
-	}
-	return bin
 }

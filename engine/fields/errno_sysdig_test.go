@@ -3,6 +3,7 @@ package fields_test
 import (
 	"testing"
 
+	"github.com/sakersec/saker/internal/oracle"
 	"github.com/sakersec/saker/receiver/event"
 )
 
@@ -11,7 +12,7 @@ import (
 // neighbours): the errno name where libs has one, the number where it has
 // none.
 func TestErrnoNamesMatchSysdig(t *testing.T) {
-	bin := sysdigOracle(t)
+	bin := oracle.Sysdig(t)
 	md := oracleProcess("/")
 	c := newOracleCapture(t, md)
 	add := func(n int64) {

@@ -3,7 +3,6 @@ package filter_test
 import (
 	"errors"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -16,6 +15,7 @@ import (
 	"github.com/sakersec/saker/engine/condition"
 	"github.com/sakersec/saker/engine/fields"
 	"github.com/sakersec/saker/engine/filter"
+	"github.com/sakersec/saker/internal/oracle"
 	"github.com/sakersec/saker/receiver/event"
 	"github.com/sakersec/saker/receiver/scap"
 )
@@ -54,22 +54,11 @@ var sysdigFilters = []string{
 	"evt.rawarg.res < 0", "evt.rawarg.size > 100",
 }
 
-func sysdigPath(t *testing.T) string {
-	p, err := exec.LookPath("sysdig")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("sysdig not installed (needed as the filter oracle)")
-		}
-		t.Skip("sysdig not installed")
-	}
-	return p
-}
-
 func TestFiltersAgainstSysdig(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs sysdig hundreds of times")
 	}
-	sysdig := sysdigPath(t)
+	sysdig := oracle.Sysdig(t)
 	_, file, _, _ := runtime.Caller(0)
 	traces := filepath.Join(filepath.Dir(file), "../../../shared/research/falco/traces")
 	captures := []string{"falco-test/cat_write.scap", "falco-test/connect_localhost.scap", "falco-test/open-multiple-files.scap",

@@ -16,6 +16,7 @@ import (
 	"github.com/sakersec/saker/engine/alert"
 	"github.com/sakersec/saker/engine/condition"
 	"github.com/sakersec/saker/engine/rules"
+	"github.com/sakersec/saker/internal/oracle"
 	"github.com/sakersec/saker/receiver/event"
 	"github.com/sakersec/saker/receiver/scap"
 	"github.com/sakersec/saker/receiver/scap/scaptest"
@@ -310,7 +311,7 @@ func TestRuleFilterForSysdigIsMeaningful(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs sysdig once per rule")
 	}
-	Sysdig(t)
+	oracle.Sysdig(t)
 	f, kept, total := ruleFilterForSysdig(loadHEADRules(t))
 	t.Logf("%d of %d enabled rules parse in sysdig 0.29 (filter %d bytes)", kept, total, len(f))
 	if total == 0 || kept*2 < total {

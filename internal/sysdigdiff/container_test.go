@@ -9,6 +9,7 @@ import (
 
 	"github.com/sakersec/saker/engine/fields"
 	"github.com/sakersec/saker/engine/output"
+	"github.com/sakersec/saker/internal/oracle"
 	"github.com/sakersec/saker/receiver/event"
 	"github.com/sakersec/saker/receiver/scap"
 )
@@ -21,7 +22,7 @@ import (
 // container without metadata and a host process. Each field is rendered
 // by engine/output as an alert would, sysdig with -p.
 func TestContainerMetadataFieldsMatchSysdig(t *testing.T) {
-	bin := Sysdig(t)
+	bin := oracle.Sysdig(t)
 	const (
 		idA = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 		idB = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"

@@ -19,6 +19,7 @@ import (
 	"github.com/sakersec/saker/engine/condition"
 	"github.com/sakersec/saker/engine/fields"
 	"github.com/sakersec/saker/engine/filter"
+	"github.com/sakersec/saker/internal/oracle"
 	"github.com/sakersec/saker/receiver/scap"
 	"github.com/sakersec/saker/receiver/state"
 )
@@ -244,7 +245,7 @@ type traceResult struct {
 // expectation. Known divergences (listed with reasons) leave out the
 // events they concern, and the test prints how many.
 func TestFiltersMatchSysdig(t *testing.T) {
-	bin := Sysdig(t)
+	bin := oracle.Sysdig(t)
 	chiselPath := filepath.Join(t.TempDir(), "saker_evnums.lua")
 	if err := os.WriteFile(chiselPath, []byte(chisel), 0o644); err != nil {
 		t.Fatal(err)
@@ -498,7 +499,7 @@ func runTrace(path, bin, chiselPath string, compiled []*filter.Filter, oracle, d
 // chisel selects the same events as the same filter on sysdig's command
 // line.
 func TestChiselOracleMatchesCommandLine(t *testing.T) {
-	bin := Sysdig(t)
+	bin := oracle.Sysdig(t)
 	chiselPath := filepath.Join(t.TempDir(), "saker_evnums.lua")
 	if err := os.WriteFile(chiselPath, []byte(chisel), 0o644); err != nil {
 		t.Fatal(err)

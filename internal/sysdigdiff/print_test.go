@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sakersec/saker/engine/eventprint"
+	"github.com/sakersec/saker/internal/oracle"
 	"github.com/sakersec/saker/receiver/scap"
 )
 
@@ -159,7 +160,7 @@ func classify(ours, theirs line) (kinds []string, ok bool) {
 // Per-file rates are printed: a small trace whose few events all show an
 // accepted difference has a low rate of its own.
 func TestPrintEventsMatchesSysdig(t *testing.T) {
-	bin := Sysdig(t)
+	bin := oracle.Sysdig(t)
 	minRate := 0.95
 	var report strings.Builder
 	totalEvents, totalOK := 0, 0

@@ -51,19 +51,6 @@ func Rel(path string) string {
 	return r
 }
 
-// Sysdig returns the sysdig binary. Without it the test is skipped, or,
-// under CI=true, fails: the oracle is required there.
-func Sysdig(t testing.TB) string {
-	p, err := exec.LookPath("sysdig")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("sysdig is required under CI=true (it is the decoding and filter oracle): %v", err)
-		}
-		t.Skip("sysdig not installed")
-	}
-	return p
-}
-
 // RunSysdig runs `sysdig -r file args...` with TZ=UTC and returns its
 // standard output. A capture sysdig cannot open is reported as
 // ErrUnreadable with sysdig's message.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sakersec/saker/engine/fields"
 	"github.com/sakersec/saker/engine/output"
+	"github.com/sakersec/saker/internal/oracle"
 	"github.com/sakersec/saker/receiver/event"
 	"github.com/sakersec/saker/receiver/scap"
 )
@@ -29,7 +30,7 @@ import (
 // compared: the first rename, and the names and name_changed of the
 // events once a receive has set a sane tuple.
 func TestBoundUDPSocket(t *testing.T) {
-	bin := Sysdig(t)
+	bin := oracle.Sysdig(t)
 	md := &scap.Metadata{Major: 1, Minor: 2, Processes: []scap.Process{{Tid: 100, Pid: 100, Ptid: 1, Sid: 100, Vpgid: 100, Pgid: 100,
 		Comm: "dnsd", Exe: "dnsd", ExePath: "/usr/sbin/dnsd", Cwd: "/", FDLimit: 1024, Vtid: 100, Vpid: 100, LoginUID: ^uint32(0)}},
 		Interfaces: []scap.Interface{

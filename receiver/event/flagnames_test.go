@@ -3,13 +3,13 @@ package event_test
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/sakersec/saker/internal/oracle"
 	"github.com/sakersec/saker/receiver/event"
 	"github.com/sakersec/saker/receiver/scap"
 )
@@ -74,13 +74,7 @@ func probeValues(t *event.FlagTable, width int) []uint64 {
 // sysdig 0.29 knows, events whose flag parameter takes each probe value,
 // and compares sysdig's "name=VALUE(NAMES)" with AppendFlagValue.
 func TestFlagNamesMatchSysdig(t *testing.T) {
-	bin, err := exec.LookPath("sysdig")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("sysdig is required under CI=true: %v", err)
-		}
-		t.Skip("sysdig not installed")
-	}
+	bin := oracle.Sysdig(t)
 	var probes []flagProbe
 	seen := map[string]bool{}
 	for typ := event.Type(0); typ < scap.Sysdig029MaxType; typ++ {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sakersec/saker/internal/oracle"
 	"github.com/sakersec/saker/receiver/event"
 )
 
@@ -64,7 +65,7 @@ func writeSequence(t *testing.T, seq []string) string {
 // but hidden, internal events numbered but hidden, event types sysdig 0.29
 // does not know neither numbered nor shown.
 func TestNumberingMatchesSysdig(t *testing.T) {
-	needSysdig(t)
+	oracle.Sysdig(t)
 	for _, seq := range []string{
 		"user,user,close,close,user,group,container,close",
 		"container,user,container,close,procinfo,close",

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strconv"
 	"testing"
+
+	"github.com/sakersec/saker/internal/oracle"
 )
 
 // richFormat prints, per event, fields that come from the capture's
@@ -42,7 +44,7 @@ func writeBack(t *testing.T, md *Metadata, evs []decoded, gz bool) string {
 // format and a format full of metadata-derived fields), and that saker
 // reads the copy back to the same metadata and events.
 func TestRoundTrip(t *testing.T) {
-	needSysdig(t)
+	oracle.Sysdig(t)
 	for _, path := range traceFiles(t) {
 		name, _ := filepath.Rel(tracesDir(t), path)
 		t.Run(name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sakersec/saker/internal/oracle"
 	"github.com/sakersec/saker/receiver/event"
 )
 
@@ -38,22 +39,9 @@ func traceFiles(t testing.TB) []string {
 	return files
 }
 
-// needSysdig returns the sysdig binary, skipping the test without it
-// unless CI=true, where a missing oracle is a failure.
-func needSysdig(t testing.TB) string {
-	p, err := exec.LookPath("sysdig")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("sysdig is required under CI=true: %v", err)
-		}
-		t.Skip("sysdig not installed")
-	}
-	return p
-}
-
 // sysdigRun runs sysdig -r file with extra args and returns stdout, stderr.
 func sysdigRun(t testing.TB, file string, args ...string) (string, string, error) {
-	cmd := exec.Command(needSysdig(t), append([]string{"-r", file}, args...)...)
+	cmd := exec.Command(oracle.Sysdig(t), append([]string{"-r", file}, args...)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sakersec/saker/internal/oracle"
 	"github.com/sakersec/saker/receiver/event"
 )
 
@@ -71,7 +72,7 @@ func sysdigViews(t *testing.T, path string) []string {
 // sysdig prints are exactly the events saker's Reader marks visible, with
 // the same evt.num, time, cpu, tid and direction.
 func TestTracesMatchSysdig(t *testing.T) {
-	needSysdig(t)
+	oracle.Sysdig(t)
 	for _, path := range traceFiles(t) {
 		name, _ := filepath.Rel(tracesDir(t), path)
 		t.Run(name, func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sakersec/saker/internal/oracle"
 	"github.com/sakersec/saker/receiver/event"
 	"github.com/sakersec/saker/receiver/scap"
 )
@@ -142,13 +143,7 @@ var acceptedDiffs = map[string]map[uint64]string{
 // pid and parent pid, and the event's fd number and name. sysdig 0.29 is
 // the oracle; the accepted difference rate is printed per file.
 func TestCaptureTracesAgainstSysdig(t *testing.T) {
-	sysdig, err := exec.LookPath("sysdig")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("sysdig is required under CI=true")
-		}
-		t.Skip("sysdig not installed")
-	}
+	sysdig := oracle.Sysdig(t)
 	for _, path := range traceFiles(t) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {

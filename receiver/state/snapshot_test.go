@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sakersec/saker/internal/oracle"
 	"github.com/sakersec/saker/receiver/event"
 	"github.com/sakersec/saker/receiver/scap"
 )
@@ -117,13 +118,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 
 	// sysdig reads it: the sleeper's events with its process and fds
-	sysdig, err := exec.LookPath("sysdig")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("sysdig is required under CI=true")
-		}
-		t.Skip("sysdig not installed")
-	}
+	sysdig := oracle.Sysdig(t)
 	out, err := exec.Command(sysdig, "-r", file, "-p", "*%proc.name|%proc.cmdline|%proc.pname|%fd.num|%fd.type|%fd.name|%user.name").CombinedOutput()
 	if err != nil {
 		t.Fatalf("sysdig: %v\n%s", err, out)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sakersec/saker/internal/oracle"
 	"github.com/sakersec/saker/receiver/event"
 	"github.com/sakersec/saker/receiver/scap"
 )
@@ -128,13 +129,7 @@ func (tr *trace) replay(path string, fn func(num int, s *State, e *event.Event))
 // without it otherwise.
 func sysdigLines(tb testing.TB, path, format string, filter ...string) []string {
 	tb.Helper()
-	bin, err := exec.LookPath("sysdig")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("sysdig is required under CI=true")
-		}
-		tb.Skip("sysdig not installed")
-	}
+	bin := oracle.Sysdig(tb)
 	cmd := exec.Command(bin, append([]string{"-r", path, "-p", format}, filter...)...)
 	cmd.Env = append(os.Environ(), "TZ=UTC")
 	var out, errb bytes.Buffer
