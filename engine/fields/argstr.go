@@ -162,6 +162,9 @@ func appendArgValue(buf []byte, e *event.Event, i int, pi *event.ParamInfo, st *
 	case event.PTSigtype:
 		v, _ := e.Uint(i)
 		return strconv.AppendUint(buf, v, 10)
+	case event.PTSigset:
+		v, _ := e.Uint(i)
+		return appendSigset(buf, v)
 	case event.PTSyscallid:
 		v, _ := e.Uint(i)
 		return strconv.AppendUint(buf, v, 10)
@@ -512,6 +515,27 @@ func signalName(n uint64) string {
 		return signalNames[n]
 	}
 	return ""
+}
+
+// appendSigset renders a PT_SIGSET as libs does: the names of its
+// signals, bit j standing for signal j+1, joined by spaces ("SIGHUP
+// SIGINT"); bits of signals without a name are left out, and the empty
+// set prints nothing.
+func appendSigset(buf []byte, set uint64) []byte {
+	first := true
+	for j := range 32 {
+		if set&(1<<j) == 0 {
+			continue
+		}
+		if n := signalName(uint64(j) + 1); n != "" {
+			if !first {
+				buf = append(buf, ' ')
+			}
+			buf = append(buf, n...)
+			first = false
+		}
+	}
+	return buf
 }
 
 // appendSeconds renders nanoseconds as sysdig annotates a PT_RELTIME

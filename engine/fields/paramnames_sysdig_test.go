@@ -1,0 +1,159 @@
+package fields_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/sakersec/saker/internal/oracle"
+	"github.com/sakersec/saker/receiver/event"
+	"github.com/sakersec/saker/receiver/scap"
+)
+
+// evt.res, evt.args and evt.arg.res of a failed call against sysdig 0.29,
+// for every errno value 1-139 and 500-539 (the named ones and their
+// neighbours): the errno name where libs has one, the number where it has
+// none.
+func TestErrnoNamesMatchSysdig(t *testing.T) {
+	bin := oracle.Sysdig(t)
+	md := oracleProcess("/")
+	c := newOracleCapture(t, md)
+	add := func(n int64) {
+		// res only: sysdig 0.29's close has no fd parameter
+		c.emit(event.SyscallCloseX, func(b *event.Builder) { b.Int64(-n) })
+	}
+	for n := int64(1); n < 140; n++ {
+		add(n)
+	}
+	for n := int64(500); n < 540; n++ {
+		add(n)
+	}
+	path, evs := c.close()
+	compareWithSysdig(t, bin, path, md, evs, []string{"evt.res", "evt.args", "evt.arg.res"})
+}
+
+// signalValues are the values TestSignalNamesMatchSysdig gives a
+// parameter of each signal type: every signal number there is a name for
+// and some past them; signal sets of none, one, two and every signal, and
+// a bit without a name.
+var signalValues = map[event.ParamType][]uint64{
+	event.PTSigtype: func() (v []uint64) {
+		for n := range uint64(70) {
+			v = append(v, n)
+		}
+		return v
+	}(),
+	event.PTSigset: {0, 1, 3, 1 << 8, 1 << 31, 0xffffffff},
+}
+
+// Every signal and signal-set parameter of every syscall event type
+// sysdig 0.29 knows (kill, tkill, tgkill, signalfd, ppoll, ...), given
+// each of signalValues, renders in evt.args as sysdig 0.29 renders it.
+// Only the parameter set is compared: sysdig's older tables lack some
+// others.
+func TestSignalNamesMatchSysdig(t *testing.T) {
+	bin := oracle.Sysdig(t)
+	md := oracleProcess("/")
+	c := newOracleCapture(t, md)
+	var names []string // the parameter set, per event
+	for typ := event.Type(0); typ < scap.Sysdig029MaxType; typ++ {
+		info := typ.Info()
+		if info.Flags&event.FlagUnused != 0 || info.Category&event.CatSyscall == 0 {
+			continue
+		}
+		for pi, p := range info.Params {
+			for _, v := range signalValues[p.Type] {
+				names = append(names, p.Name)
+				c.emit(typ, func(b *event.Builder) {
+					for i, q := range info.Params {
+						x := uint64(0)
+						if i == pi {
+							x = v
+						}
+						writeNeutral(b, q.Type, x)
+					}
+				})
+			}
+		}
+	}
+	path, evs := c.close()
+	sysdig := sysdigPrint(t, bin, path, []string{"evt.args"}, len(evs))
+	saker := sakerValues(t, md, evs, []string{"evt.args"})
+	compared := map[event.ParamType]int{}
+	for i, e := range evs {
+		want, ok := argValue(sysdig[i], names[i])
+		if !ok {
+			continue // not in sysdig 0.29's table of the event
+		}
+		pt := e.ParamInfo(e.ParamIndex(names[i])).Type
+		compared[pt]++
+		if got, _ := argValue(saker[i][0], names[i]); got != want {
+			t.Errorf("%s %s (%v): saker %q, sysdig 0.29 %q", e.Type().Info().Code, names[i], pt, got, want)
+		}
+	}
+	for pt := range signalValues {
+		if compared[pt] < len(signalValues[pt]) {
+			t.Errorf("%v: %d values compared, want at least %d", pt, compared[pt], len(signalValues[pt]))
+		}
+	}
+	t.Logf("values compared by type: %v", compared)
+}
+
+// argValue is the value of parameter name in an evt.args line ("a=1
+// sigmask=SIGHUP SIGINT b=2 "): up to the next " word=" or the end.
+func argValue(args, name string) (string, bool) {
+	at := 0
+	if !strings.HasPrefix(args, name+"=") {
+		i := strings.Index(args, " "+name+"=")
+		if i < 0 {
+			return "", false
+		}
+		at = i + 1
+	}
+	rest := args[at+len(name)+1:]
+	end := len(rest)
+	for i := 0; i < len(rest); i++ {
+		if rest[i] != ' ' {
+			continue
+		}
+		word := rest[i+1:]
+		if j := strings.IndexAny(word, " ="); j > 0 && word[j] == '=' {
+			end = i
+			break
+		}
+	}
+	return strings.TrimSuffix(rest[:end], " "), true
+}
+
+// writeNeutral writes a parameter of type pt: v for a fixed-size one, a
+// short valid value for the others.
+func writeNeutral(b *event.Builder, pt event.ParamType, v uint64) {
+	switch pt.FixedSize() {
+	case 1:
+		b.Uint8(uint8(v))
+	case 2:
+		b.Uint16(uint16(v))
+	case 4:
+		b.Uint32(uint32(v))
+	case 8:
+		b.Uint64(v)
+	case 16:
+		b.Bytes(make([]byte, 16))
+	default:
+		switch pt {
+		case event.PTCharbuf, event.PTFspath, event.PTFsrelpath:
+			b.String("/x")
+		case event.PTSockaddr:
+			b.SockAddrUnix("/s")
+		case event.PTSocktuple:
+			b.SockTupleUnix(1, 2, "/s")
+		case event.PTFdlist:
+			b.Bytes([]byte{0, 0})
+		case event.PTCharbufarray, event.PTCharbufPairArray:
+			b.Strings("a", "b")
+		case event.PTDyn:
+			b.Bytes(make([]byte, 9)) // index 0, then 8 bytes
+		default:
+			b.Bytes([]byte("ab"))
+		}
+	}
+}
