@@ -92,7 +92,8 @@ func compareWithSysdig(t *testing.T, bin, path string, md *scap.Metadata, evs []
 }
 
 // sakerValues replays evs (after metadata md) through state and gives
-// the values of names for each, <NA> where a field has none.
+// the values of names ("evt.res", "evt.arg.uid", "evt.arg[0]") for each,
+// <NA> where a field has none.
 func sakerValues(t *testing.T, md *scap.Metadata, evs []*event.Event, names []string) [][]string {
 	t.Helper()
 	st := state.New(state.Config{})
@@ -100,9 +101,12 @@ func sakerValues(t *testing.T, md *scap.Metadata, evs []*event.Event, names []st
 	ctx := &fields.Ctx{State: st}
 	bs := make([]*fields.Bound, len(names))
 	for i, n := range names {
-		f, a, _ := fields.Default.Lookup(n, fields.Arg{})
+		var a fields.Arg
+		if j := strings.IndexByte(n, '['); j > 0 && strings.HasSuffix(n, "]") {
+			n, a = n[:j], fields.Arg{Set: true, Text: n[j+1 : len(n)-1]}
+		}
 		var err error
-		if bs[i], err = fields.Default.Bind(f.Name, a); err != nil {
+		if bs[i], err = fields.Default.Bind(n, a); err != nil {
 			t.Fatal(err)
 		}
 	}

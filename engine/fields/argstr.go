@@ -110,9 +110,23 @@ func appendArgValue(buf []byte, e *event.Event, i int, pi *event.ParamInfo, st *
 			return buf
 		}
 		if pi.Format == event.PFHex {
+			// the bits of the parameter's own width: an INT32 of -1 is
+			// FFFFFFFF, as libs prints it
+			if n := len(p); n < 8 {
+				return appendUpperHex(buf, uint64(v)&(1<<(8*n)-1))
+			}
 			return appendUpperHex(buf, uint64(v))
 		}
 		return strconv.AppendInt(buf, v, 10)
+	case event.PTReltime:
+		v, ok := e.Uint(i)
+		if !ok {
+			return buf
+		}
+		if v == noTime {
+			return append(buf, "none"...)
+		}
+		return strconv.AppendUint(buf, v, 10)
 	case event.PTFlags8, event.PTFlags16, event.PTFlags32, event.PTEnumflags8, event.PTEnumflags16, event.PTEnumflags32:
 		v, _ := e.Uint(i)
 		return strconv.AppendUint(buf, v, 10)
@@ -128,10 +142,9 @@ func appendArgValue(buf []byte, e *event.Event, i int, pi *event.ParamInfo, st *
 		if !ok {
 			return buf
 		}
-		if uint32(v) == noID {
-			return append(buf, "-1"...)
-		}
-		return strconv.AppendUint(buf, v, 10)
+		// printed as a C int, as libs prints it: -1 (no id), and ids
+		// past 2^31 negative
+		return strconv.AppendInt(buf, int64(int32(uint32(v))), 10)
 	case event.PTSockaddr:
 		return appendSockaddr(buf, event.SockAddr(p))
 	case event.PTSocktuple:
@@ -200,6 +213,15 @@ func appendArgValue(buf []byte, e *event.Event, i int, pi *event.ParamInfo, st *
 			buf[s] = '0'
 		}
 		return buf
+	}
+	// libs prints 32- and 64-bit unsigned numbers in decimal as signed
+	// ones (sysdig 0.29: a size of 2^32-1 is -1); 8- and 16-bit ones as
+	// they are
+	switch pi.Type {
+	case event.PTUint32:
+		return strconv.AppendInt(buf, int64(int32(uint32(v))), 10)
+	case event.PTUint64:
+		return strconv.AppendInt(buf, int64(v), 10)
 	}
 	return strconv.AppendUint(buf, v, 10)
 }
@@ -274,7 +296,7 @@ func appendArgResolved(buf []byte, e *event.Event, i int, pi *event.ParamInfo, s
 		return buf
 	case event.PTReltime:
 		v, ok := e.Uint(i)
-		if !ok {
+		if !ok || v == noTime {
 			return buf
 		}
 		return appendSeconds(buf, v)
@@ -516,6 +538,10 @@ func signalName(n uint64) string {
 	}
 	return ""
 }
+
+// noTime is the PT_RELTIME value libs prints as "none" (a timeout of
+// none: wait forever).
+const noTime = ^uint64(0)
 
 // appendSigset renders a PT_SIGSET as libs does: the names of its
 // signals, bit j standing for signal j+1, joined by spaces ("SIGHUP

@@ -71,6 +71,8 @@ func TestDynAndUnknownIDArgs(t *testing.T) {
 		{ev{event.SyscallSetuidX, 300, func(b *event.Builder) { b.Int64(0); b.Uint32(4321) }}, "evt.args", "res=0 uid=4321(<NA>) "},
 		{ev{event.SyscallSetuidX, 300, func(b *event.Builder) { b.Int64(0); b.Uint32(1000) }}, "evt.args", "res=0 uid=1000(alice) "},
 		{ev{event.SyscallSetuidX, 300, func(b *event.Builder) { b.Int64(0); b.Uint32(0xffffffff) }}, "evt.args", "res=0 uid=-1 "},
+		// an id is a C int to libs (sysdig 0.29 prints it so)
+		{ev{event.SyscallSetuidX, 300, func(b *event.Builder) { b.Int64(0); b.Uint32(1 << 31) }}, "evt.args", "res=0 uid=-2147483648(<NA>) "},
 	}
 	for _, tc := range cases {
 		if got := extractAfter(t, tc.ev, tc.field); got != tc.want {

@@ -1,6 +1,7 @@
 package fields_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -156,4 +157,88 @@ func writeNeutral(b *event.Builder, pt event.ParamType, v uint64) {
 			b.Bytes([]byte("ab"))
 		}
 	}
+}
+
+// numberValues are the values TestNumbersMatchSysdig gives every numeric
+// parameter: small ones, the edges of each width, and a timestamp-like
+// one; a too-wide value is cut to the parameter's width.
+var numberValues = []uint64{0, 1, 100, 255, 256, 65535, 1 << 31, 1<<32 - 1, 1 << 32, 1 << 63, 1<<64 - 1, 1500000000}
+
+// Every plain numeric parameter (integers of every width and print
+// format, times, ports, IPv4 addresses, booleans, doubles, syscall ids)
+// of every syscall event type sysdig 0.29 knows renders in evt.args as
+// sysdig 0.29 renders it, given each of numberValues: signed and unsigned
+// widths, hex, octal and padded formats, a time of -1 as "none". Only the
+// parameter set is compared. Accepted: the flags the newer table prints
+// in hex and sysdig 0.29's in decimal (decimalIn029).
+func TestNumbersMatchSysdig(t *testing.T) {
+	bin := oracle.Sysdig(t)
+	md := oracleProcess("/")
+	c := newOracleCapture(t, md)
+	var names []string
+	for typ := event.Type(0); typ < scap.Sysdig029MaxType; typ++ {
+		info := typ.Info()
+		if info.Flags&event.FlagUnused != 0 || info.Category&event.CatSyscall == 0 {
+			continue
+		}
+		for pi, p := range info.Params {
+			switch p.Type {
+			case event.PTUint8, event.PTUint16, event.PTUint32, event.PTUint64, event.PTInt8, event.PTInt16,
+				event.PTInt32, event.PTInt64, event.PTReltime, event.PTAbstime, event.PTPort, event.PTIpv4addr,
+				event.PTBool, event.PTDouble, event.PTSyscallid:
+			default:
+				continue
+			}
+			for _, v := range numberValues {
+				names = append(names, p.Name)
+				c.emit(typ, func(b *event.Builder) {
+					for i, q := range info.Params {
+						x := uint64(0)
+						if i == pi {
+							x = v
+						}
+						writeNeutral(b, q.Type, x)
+					}
+				})
+			}
+		}
+	}
+	path, evs := c.close()
+	sysdig := sysdigPrint(t, bin, path, []string{"evt.args"}, len(evs))
+	saker := sakerValues(t, md, evs, []string{"evt.args"})
+	compared := 0
+	for i, e := range evs {
+		want, ok := argValue(sysdig[i], names[i])
+		if !ok {
+			continue
+		}
+		compared++
+		got, _ := argValue(saker[i][0], names[i])
+		if got == want {
+			continue
+		}
+		if hexOfDecimal(got, want) && decimalIn029[e.Type()] {
+			continue
+		}
+		pi := e.ParamInfo(e.ParamIndex(names[i]))
+		t.Errorf("%s %s (%v, format %d): saker %q, sysdig 0.29 %q", e.Type().Info().Code, names[i], pi.Type, pi.Format, got, want)
+	}
+	if compared < 2000 {
+		t.Fatalf("only %d values compared: the test proves little", compared)
+	}
+	t.Logf("%d values of %d events compared", compared, len(evs))
+}
+
+// decimalIn029 are the event types whose flags parameter (UINT8 or
+// UINT32) the current table prints in hex and sysdig 0.29's in decimal.
+var decimalIn029 = map[event.Type]bool{
+	event.SyscallEventfdE: true, event.SyscallSignalfdE: true,
+	event.SyscallTimerfdCreateE: true, event.SyscallInotifyInitE: true,
+}
+
+// hexOfDecimal reports whether hex is dec written in hexadecimal.
+func hexOfDecimal(hex, dec string) bool {
+	h, err1 := strconv.ParseUint(hex, 16, 64)
+	d, err2 := strconv.ParseUint(dec, 10, 64)
+	return err1 == nil && err2 == nil && h == d
 }
