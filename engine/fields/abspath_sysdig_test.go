@@ -92,8 +92,9 @@ func compareWithSysdig(t *testing.T, bin, path string, md *scap.Metadata, evs []
 }
 
 // sakerValues replays evs (after metadata md) through state and gives
-// the values of names ("evt.res", "evt.arg.uid", "evt.arg[0]") for each,
-// <NA> where a field has none.
+// the values of names ("evt.res", "evt.arg.uid", "evt.arg[0]") for each
+// as outputs print them (sysdig -p's rendering), <NA> where a field has
+// none.
 func sakerValues(t *testing.T, md *scap.Metadata, evs []*event.Event, names []string) [][]string {
 	t.Helper()
 	st := state.New(state.Config{})
@@ -119,7 +120,7 @@ func sakerValues(t *testing.T, md *scap.Metadata, evs []*event.Event, names []st
 			var v fields.Value
 			out[i][j] = "<NA>"
 			if b.Extract(ctx, &v) {
-				out[i][j] = strings.Clone(v.S) // v.S may alias a buffer the next Extract reuses
+				out[i][j] = string(b.AppendText(nil, &v)) // as outputs print it
 			}
 		}
 	}
