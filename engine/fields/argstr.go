@@ -478,7 +478,7 @@ func appendUpperHex(buf []byte, v uint64) []byte {
 
 func appendSockaddr(buf []byte, sa event.SockAddr) []byte {
 	if a, port, ok := sa.Addr(); ok {
-		buf = a.AppendTo(buf)
+		buf = event.AppendIP(buf, a)
 		buf = append(buf, ':')
 		return strconv.AppendUint(buf, uint64(port), 10)
 	}
@@ -490,6 +490,7 @@ func appendSockaddr(buf []byte, sa event.SockAddr) []byte {
 
 func appendSocktuple(buf []byte, st event.SockTuple) []byte {
 	if s, sp, d, dp, ok := st.Addrs(); ok {
+		s, d, _ = event.IPv4Pair(s, d) // an IPv4 connection to libs
 		buf = appendAddr(buf, s)
 		buf = append(buf, ':')
 		buf = strconv.AppendUint(buf, uint64(sp), 10)
@@ -509,13 +510,12 @@ func appendSocktuple(buf []byte, st event.SockTuple) []byte {
 }
 
 func appendAddr(buf []byte, a netip.Addr) []byte {
-	return a.AppendTo(buf)
+	return event.AppendIP(buf, a)
 }
 
-// appendIPv6 renders a 16-byte address as inet_ntop does (which is also
-// netip's format, including the ::ffff:a.b.c.d form for mapped IPv4).
+// appendIPv6 renders a 16-byte address as inet_ntop does.
 func appendIPv6(buf, b []byte) []byte {
-	return netip.AddrFrom16([16]byte(b)).AppendTo(buf)
+	return event.AppendIP(buf, netip.AddrFrom16([16]byte(b)))
 }
 
 // appendCG renders x as C's "%g" does: 6 significant digits, exponent

@@ -105,13 +105,13 @@ func init() {
 		if f == nil || (f.Type != state.FDIPv4Sock && f.Type != state.FDIPv6Sock) {
 			return buf, false
 		}
-		return orUnspecified(f.CIP, f).AppendTo(buf), true
+		return event.AppendIP(buf, orUnspecified(f.CIP, f)), true
 	})
 	fdlist("fdlist.sips", "server IP addresses of a poll event's sockets, comma separated", func(buf []byte, f *state.FD, _ int64) ([]byte, bool) {
 		if f == nil || !f.Type.IsInet() {
 			return buf, false
 		}
-		return orUnspecified(f.SIP, f).AppendTo(buf), true
+		return event.AppendIP(buf, orUnspecified(f.SIP, f)), true
 	})
 	fdlist("fdlist.cports", "client ports of a poll event's connected TCP/UDP sockets, comma separated", func(buf []byte, f *state.FD, _ int64) ([]byte, bool) {
 		if f == nil || (f.Type != state.FDIPv4Sock && f.Type != state.FDIPv6Sock) {

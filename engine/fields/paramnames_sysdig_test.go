@@ -1,6 +1,7 @@
 package fields_test
 
 import (
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -241,4 +242,63 @@ func hexOfDecimal(hex, dec string) bool {
 	h, err1 := strconv.ParseUint(hex, 16, 64)
 	d, err2 := strconv.ParseUint(dec, 10, 64)
 	return err1 == nil && err2 == nil && h == d
+}
+
+// Socket addresses and tuples, IPv4 and IPv6 (unspecified, loopback,
+// link-local, compressed, uncompressed, IPv4-mapped and IPv4-compatible,
+// ports 0 to 65535) and unix (paths, abstract, empty), render in evt.args
+// as sysdig 0.29 renders them, and an accepted connection's fd.name too:
+// an IPv6 connection whose ends are both IPv4-mapped or unspecified is an
+// IPv4 one, as libs takes it.
+func TestAddressesMatchSysdig(t *testing.T) {
+	bin := oracle.Sysdig(t)
+	md := oracleProcess("/")
+	c := newOracleCapture(t, md)
+	addrs := []string{"0.0.0.0", "127.0.0.1", "255.255.255.255", "10.1.2.3",
+		"::", "::1", "fe80::1", "2001:db8::1", "::ffff:1.2.3.4", "::ffff:0.0.0.0", "::1.2.3.4",
+		"1:2:3:4:5:6:7:8", "2001:db8:0:0:1:0:0:1", "ff02::1:ff00:1"}
+	var pairs [][2]netip.Addr
+	for _, a := range addrs {
+		pairs = append(pairs, [2]netip.Addr{netip.MustParseAddr(a), netip.MustParseAddr(a)})
+	}
+	for _, p := range [][2]string{{"::", "::1"}, {"::1", "::"}, {"::ffff:1.2.3.4", "::1"}, {"::ffff:1.2.3.4", "::"},
+		{"::", "::ffff:1.2.3.4"}, {"::ffff:1.2.3.4", "::ffff:5.6.7.8"}, {"::ffff:1.2.3.4", "2001:db8::1"}} {
+		pairs = append(pairs, [2]netip.Addr{netip.MustParseAddr(p[0]), netip.MustParseAddr(p[1])})
+	}
+	fd := int64(3)
+	for _, p := range pairs {
+		for _, port := range []uint16{0, 80, 65535} {
+			fd++
+			c.emit(event.SocketConnectE, func(b *event.Builder) { b.Int64(fd); b.SockAddrInet(p[0], port) })
+			c.emit(event.SocketConnectX, func(b *event.Builder) { b.Int64(0); b.SockTupleInet(p[0], port, p[1], 2) })
+			c.emit(event.SocketAcceptX, func(b *event.Builder) {
+				b.Int64(fd)
+				b.SockTupleInet(p[0], port, p[1], 2)
+				b.Uint8(0)
+				b.Uint32(0)
+				b.Uint32(0)
+			})
+		}
+	}
+	for _, path := range []string{"/run/x.sock", "\x00abstract", "", "@x"} {
+		c.emit(event.SocketConnectE, func(b *event.Builder) { b.Int64(3); b.SockAddrUnix(path) })
+		c.emit(event.SocketConnectX, func(b *event.Builder) { b.Int64(0); b.SockTupleUnix(0xffff8880aaaa0000, 0xffff8880bbbb0000, path) })
+	}
+	path, evs := c.close()
+	names := []string{"evt.args", "fd.name"}
+	sysdig := sysdigPrint(t, bin, path, names, len(evs))
+	saker := sakerValues(t, md, evs, names)
+	for i, e := range evs {
+		want := strings.Split(sysdig[i], "|")
+		got := saker[i]
+		if e.Type() != event.SocketAcceptX {
+			// fd.name of a connect: sysdig 0.29 takes the fd from the
+			// enter event, which saker's state reads only through the
+			// converter (not run here)
+			want, got = want[:1], got[:1]
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("%s: saker %q, sysdig 0.29 %q", e.Type().Info().Code, got, want)
+		}
+	}
 }

@@ -66,7 +66,7 @@ func AppendParam(buf []byte, e *event.Event, i int, style ParamStyle) []byte {
 	case event.PTSockaddr:
 		sa := e.SockAddr(i)
 		if a, port, ok := sa.Addr(); ok {
-			buf = a.AppendTo(buf)
+			buf = event.AppendIP(buf, a)
 			buf = append(buf, ':')
 			return strconv.AppendUint(buf, uint64(port), 10)
 		}
@@ -77,11 +77,12 @@ func AppendParam(buf []byte, e *event.Event, i int, style ParamStyle) []byte {
 	case event.PTSocktuple:
 		st := e.SockTuple(i)
 		if s, sp, d, dp, ok := st.Addrs(); ok {
-			buf = s.AppendTo(buf)
+			s, d, _ = event.IPv4Pair(s, d)
+			buf = event.AppendIP(buf, s)
 			buf = append(buf, ':')
 			buf = strconv.AppendUint(buf, uint64(sp), 10)
 			buf = append(buf, "->"...)
-			buf = d.AppendTo(buf)
+			buf = event.AppendIP(buf, d)
 			buf = append(buf, ':')
 			return strconv.AppendUint(buf, uint64(dp), 10)
 		}

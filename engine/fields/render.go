@@ -30,7 +30,7 @@ func (b *Bound) AppendText(buf []byte, v *Value) []byte {
 				if i > 0 {
 					buf = append(buf, ',')
 				}
-				buf = ip.AppendTo(buf)
+				buf = event.AppendIP(buf, ip)
 			}
 		default:
 			for i, n := range v.Nums {
@@ -63,7 +63,7 @@ func AppendScalar(buf []byte, t Type, v *Value) []byte {
 		if !v.IP.IsValid() {
 			return buf
 		}
-		return v.IP.AppendTo(buf)
+		return event.AppendIP(buf, v.IP)
 	case t == event.PTBool:
 		return strconv.AppendBool(buf, v.U != 0)
 	case t == event.PTDouble:

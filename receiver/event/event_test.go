@@ -255,3 +255,33 @@ func naiveParams(raw []byte) ([][]byte, bool) {
 	}
 	return out, true
 }
+
+// Addresses print as inet_ntop prints them, and an IPv6 connection is an
+// IPv4 one when both ends are IPv4-mapped or unspecified (checked against
+// sysdig 0.29 in engine/fields' TestAddressesMatchSysdig).
+func TestAppendIPAndIPv4Pair(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"1.2.3.4", "1.2.3.4"}, {"::", "::"}, {"::1", "::1"}, {"::0.0.1.2", "::102"},
+		{"::1.2.3.4", "::1.2.3.4"}, {"::ffff:1.2.3.4", "::ffff:1.2.3.4"}, {"2001:db8::1", "2001:db8::1"},
+	} {
+		if got := string(AppendIP(nil, netip.MustParseAddr(c.in))); got != c.want {
+			t.Errorf("AppendIP(%s) = %s, want %s", c.in, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		a, b, wa, wb string
+		ok           bool
+	}{
+		{"::ffff:1.2.3.4", "::ffff:5.6.7.8", "1.2.3.4", "5.6.7.8", true},
+		{"::", "::ffff:5.6.7.8", "0.0.0.0", "5.6.7.8", true},
+		{"::", "::", "0.0.0.0", "0.0.0.0", true},
+		{"::", "::1", "::", "::1", false},
+		{"::ffff:1.2.3.4", "2001:db8::1", "::ffff:1.2.3.4", "2001:db8::1", false},
+		{"1.2.3.4", "0.0.0.0", "1.2.3.4", "0.0.0.0", false},
+	} {
+		a, b, ok := IPv4Pair(netip.MustParseAddr(c.a), netip.MustParseAddr(c.b))
+		if a.String() != c.wa || b.String() != c.wb || ok != c.ok {
+			t.Errorf("IPv4Pair(%s, %s) = %s, %s, %v", c.a, c.b, a, b, ok)
+		}
+	}
+}

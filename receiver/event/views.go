@@ -158,3 +158,40 @@ func cString(b []byte) string {
 	}
 	return unsafeString(b)
 }
+
+// AppendIP appends a as inet_ntop(3) writes it, which is how libs prints
+// addresses: netip's notation, but for an IPv4-compatible IPv6 address
+// (96 zero bits, then an IPv4 address not below 0.1.0.0), which keeps its
+// dotted tail: "::1.2.3.4", where netip writes "::102:304".
+func AppendIP(buf []byte, a netip.Addr) []byte {
+	if a.Is6() && !a.Is4In6() {
+		b := a.As16()
+		if b == [16]byte{12: b[12], 13: b[13], 14: b[14], 15: b[15]} && (b[12] != 0 || b[13] != 0) {
+			buf = append(buf, "::"...)
+			return netip.AddrFrom4([4]byte(b[12:])).AppendTo(buf)
+		}
+	}
+	return a.AppendTo(buf)
+}
+
+// IPv4Pair returns the two ends of an IPv6 connection as IPv4 addresses
+// when libs takes the connection for an IPv4 one: when each end is an
+// IPv4-mapped address (::ffff:a.b.c.d) or unspecified (::, which is then
+// 0.0.0.0). ok tells whether it did.
+func IPv4Pair(a, b netip.Addr) (a4, b4 netip.Addr, ok bool) {
+	if mappedOrZero(a) && mappedOrZero(b) {
+		return unmapZero(a), unmapZero(b), true
+	}
+	return a, b, false
+}
+
+func mappedOrZero(a netip.Addr) bool {
+	return a.Is4In6() || (a.Is6() && a.IsUnspecified())
+}
+
+func unmapZero(a netip.Addr) netip.Addr {
+	if a.IsUnspecified() {
+		return netip.IPv4Unspecified()
+	}
+	return a.Unmap()
+}

@@ -3,6 +3,8 @@ package state
 import (
 	"net/netip"
 	"strconv"
+
+	"github.com/sakersec/saker/receiver/event"
 )
 
 // FDType is the kind of object an fd refers to. The values are libscap's
@@ -199,11 +201,11 @@ func (f *FD) RemoteAddr() (netip.Addr, uint16) {
 // tupleName renders "cip:cport->sip:sport" as libs names inet connections.
 func tupleName(cip netip.Addr, cport uint16, sip netip.Addr, sport uint16) string {
 	var b [128]byte
-	p := cip.AppendTo(b[:0])
+	p := event.AppendIP(b[:0], cip)
 	p = append(p, ':')
 	p = strconv.AppendUint(p, uint64(cport), 10)
 	p = append(p, '-', '>')
-	p = sip.AppendTo(p)
+	p = event.AppendIP(p, sip)
 	p = append(p, ':')
 	p = strconv.AppendUint(p, uint64(sport), 10)
 	return string(p)
@@ -219,7 +221,7 @@ func zeroAddr(v6 bool) netip.Addr {
 // addrName renders "ip:port" (no brackets for IPv6, as libs does).
 func addrName(ip netip.Addr, port uint16) string {
 	var b [64]byte
-	p := ip.AppendTo(b[:0])
+	p := event.AppendIP(b[:0], ip)
 	p = append(p, ':')
 	p = strconv.AppendUint(p, uint64(port), 10)
 	return string(p)

@@ -366,18 +366,9 @@ func (s *State) onSocketpair(t *Thread, v ev) {
 	s.addFD(t, fd2, &f)
 }
 
-// unmap turns IPv4-mapped IPv6 addresses into IPv4 ones; libs reports a
-// connection whose ends are both v4-mapped as IPv4.
-func unmapPair(a, b netip.Addr) (netip.Addr, netip.Addr, bool) {
-	if a.Is4In6() && b.Is4In6() {
-		return a.Unmap(), b.Unmap(), true
-	}
-	return a, b, false
-}
-
 // setTuple sets an inet connection on f; cip/cport is the client end.
 func (s *State) setTuple(f *FD, cip netip.Addr, cport uint16, sip netip.Addr, sport uint16) {
-	cip, sip, mapped := unmapPair(cip, sip)
+	cip, sip, mapped := event.IPv4Pair(cip, sip)
 	if f.Name != "" && f.CIP == cip && f.CPort == cport && f.SIP == sip && f.SPort == sport &&
 		(f.Type == FDIPv4Sock || f.Type == FDIPv6Sock) {
 		return
@@ -585,7 +576,7 @@ func (s *State) onSendRecv(t *Thread, v ev, typ event.Type) {
 	if !ok {
 		return
 	}
-	src, dst, _ = unmapPair(src, dst)
+	src, dst, _ = event.IPv4Pair(src, dst)
 	if f.Role != RoleNone && !isServ(f.Type) &&
 		(f.CIP == src && f.CPort == sport && f.SIP == dst && f.SPort == dport ||
 			f.CIP == dst && f.CPort == dport && f.SIP == src && f.SPort == sport) {

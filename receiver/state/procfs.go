@@ -658,7 +658,7 @@ func parseInetSockets(b []byte, v6 bool, l4 L4Proto, out map[uint64]*FD) {
 		f := &FD{L4Proto: l4, Ino: r.ino}
 		lip, rip := r.lip, r.rip
 		if v6 {
-			if l, rr, ok := unmapPair(lip, rip); ok {
+			if l, rr, ok := unmapMappedPair(lip, rip); ok {
 				lip, rip = l, rr
 			}
 		}
@@ -762,4 +762,14 @@ func parseNetlinkSockets(b []byte, out map[uint64]*FD) {
 		}
 		out[ino] = &FD{Type: FDNetlink, Ino: ino}
 	}
+}
+
+// unmapMappedPair turns a /proc/net/*6 connection whose ends are both
+// IPv4-mapped into an IPv4 one. Unlike an event's tuple (event.IPv4Pair),
+// an unspecified end does not count: a listener on [::] stays IPv6.
+func unmapMappedPair(a, b netip.Addr) (netip.Addr, netip.Addr, bool) {
+	if a.Is4In6() && b.Is4In6() {
+		return a.Unmap(), b.Unmap(), true
+	}
+	return a, b, false
 }
