@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"strconv"
-	"strings"
 
 	"github.com/sakersec/saker/receiver/event"
 	"github.com/sakersec/saker/receiver/state"
@@ -235,10 +234,11 @@ func appendArgResolved(buf []byte, e *event.Event, i int, pi *event.ParamInfo, s
 			return buf
 		}
 		if v < 0 {
-			// -100 is AT_FDCWD in a directory-fd parameter (dirfd,
-			// olddirfd, newdirfd), whatever its print format; sysdig
-			// names it so for current event versions too.
-			if v == state.AtFDCWD && (pi.Format == event.PFNa || strings.HasSuffix(pi.Name, "dirfd")) {
+			// -100 is AT_FDCWD in any fd parameter, a read's fd or
+			// an open's result as much as a dirfd: libs names it so
+			// before it tries errno names (sysdig 0.29: read fd=-100
+			// is "-100(AT_FDCWD)", not ENETDOWN)
+			if v == state.AtFDCWD {
 				return append(buf, "AT_FDCWD"...)
 			}
 			return append(buf, ErrnoName(-v)...) // a failed call's result
