@@ -246,10 +246,10 @@ func init() {
 	// Buffers.
 	simple("evt.buffer", event.PTBytebuf, "data buffer of I/O events (read, write, send, ...)", func(c *Ctx, v *Value) bool {
 		i := int(dataParam[c.Evt.Type()])
-		if i < 0 || !c.Evt.Has(i) {
+		if i < 0 || i >= c.Evt.NumParams() {
 			return false
 		}
-		b, _ := c.Evt.Bytes(i)
+		b, _ := c.Evt.Bytes(i) // empty too: libs gives "" for no data
 		v.S = unsafeString(b)
 		return true
 	})

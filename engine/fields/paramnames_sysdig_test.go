@@ -354,3 +354,32 @@ func TestNegativeFDsMatchSysdig(t *testing.T) {
 	}
 	t.Logf("%d values compared", compared)
 }
+
+// I/O buffers render in evt.buffer, evt.arg.data and evt.args as sysdig
+// 0.29 renders them in its output: every byte value (non-printable ones
+// as '.'), text with line ends, and no data at all. (Up to 80 bytes:
+// sysdig cuts longer buffers when it prints them without -v.)
+func TestBuffersMatchSysdig(t *testing.T) {
+	bin := oracle.Sysdig(t)
+	md := oracleProcess("/")
+	c := newOracleCapture(t, md)
+	bufs := [][]byte{nil, []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), []byte("\x00\x00abc"), []byte("tab\there"), []byte("\xc3\xa9 \xe4\xb8\xad")}
+	for b := 0; b < 256; b += 16 {
+		x := make([]byte, 16)
+		for j := range x {
+			x[j] = byte(b + j)
+		}
+		bufs = append(bufs, x)
+	}
+	for _, x := range bufs {
+		c.emit(event.SyscallWriteX, func(b *event.Builder) { b.Int64(int64(len(x))); b.Bytes(x) })
+	}
+	path, evs := c.close()
+	names := []string{"evt.buffer", "evt.arg.data", "evt.args"}
+	sysdig := sysdigPrint(t, bin, path, names, len(evs))
+	for i, got := range sakerValues(t, md, evs, names) {
+		if g := strings.Join(got, "|"); g != sysdig[i] {
+			t.Errorf("write of %q: saker %q, sysdig 0.29 %q", bufs[i], g, sysdig[i])
+		}
+	}
+}
