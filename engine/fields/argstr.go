@@ -491,11 +491,11 @@ func appendSockaddr(buf []byte, sa event.SockAddr) []byte {
 func appendSocktuple(buf []byte, st event.SockTuple) []byte {
 	if s, sp, d, dp, ok := st.Addrs(); ok {
 		s, d, _ = event.IPv4Pair(s, d) // an IPv4 connection to libs
-		buf = appendAddr(buf, s)
+		buf = event.AppendIP(buf, s)
 		buf = append(buf, ':')
 		buf = strconv.AppendUint(buf, uint64(sp), 10)
 		buf = append(buf, "->"...)
-		buf = appendAddr(buf, d)
+		buf = event.AppendIP(buf, d)
 		buf = append(buf, ':')
 		return strconv.AppendUint(buf, uint64(dp), 10)
 	}
@@ -507,10 +507,6 @@ func appendSocktuple(buf []byte, st event.SockTuple) []byte {
 		return append(buf, p...)
 	}
 	return buf
-}
-
-func appendAddr(buf []byte, a netip.Addr) []byte {
-	return event.AppendIP(buf, a)
 }
 
 // appendIPv6 renders a 16-byte address as inet_ntop does.
