@@ -66,6 +66,29 @@ func (b *Builder) Uint64(v uint64) {
 	b.params = binary.LittleEndian.AppendUint64(b.params, v)
 }
 
+// Fixed appends v as a parameter of the fixed-size type t (its low
+// t.FixedSize() bytes; an IPv6 address is v then zeros) and reports true;
+// for a variable-size type it appends nothing and reports false.
+func (b *Builder) Fixed(t ParamType, v uint64) bool {
+	switch t.FixedSize() {
+	case 1:
+		b.Uint8(uint8(v))
+	case 2:
+		b.Uint16(uint16(v))
+	case 4:
+		b.Uint32(uint32(v))
+	case 8:
+		b.Uint64(v)
+	case 16:
+		var a [16]byte
+		binary.LittleEndian.PutUint64(a[:], v)
+		b.Bytes(a[:])
+	default:
+		return false
+	}
+	return true
+}
+
 // Int32 appends a 4-byte signed parameter (FD32, PID32, INT32).
 func (b *Builder) Int32(v int32) { b.Uint32(uint32(v)) }
 

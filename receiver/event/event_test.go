@@ -285,3 +285,32 @@ func TestAppendIPAndIPv4Pair(t *testing.T) {
 		}
 	}
 }
+
+func TestBuilderFixed(t *testing.T) {
+	var b Builder
+	b.Begin(SyscallOpenatV2X, 1, 2)
+	v := uint64(0x1122334455667788)
+	for _, pt := range []ParamType{PTUint8, PTUint16, PTUint32, PTUint64} {
+		if !b.Fixed(pt, v) {
+			t.Fatalf("Fixed(%v) refused", pt)
+		}
+	}
+	if !b.Fixed(PTIpv6addr, v) || b.Fixed(PTCharbuf, v) {
+		t.Fatal("Fixed took a 16-byte address or refused it, or took a string")
+	}
+	e, err := Parse(b.Finish(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []uint64{0x88, 0x7788, 0x55667788, v} {
+		if got, _ := e.Uint(i); got != want {
+			t.Errorf("parameter %d = %#x, want %#x", i, got, want)
+		}
+	}
+	if p := e.Param(4); len(p) != 16 || binary.LittleEndian.Uint64(p) != v || binary.LittleEndian.Uint64(p[8:]) != 0 {
+		t.Errorf("16-byte parameter % x", p)
+	}
+	if e.NumParams() != 5 {
+		t.Errorf("%d parameters, want 5 (a string refused appends nothing)", e.NumParams())
+	}
+}

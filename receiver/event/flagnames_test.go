@@ -23,18 +23,10 @@ func buildWith(b *event.Builder, t event.Type, idx int, v uint64, ts uint64) []b
 		if i == idx {
 			val = v
 		}
-		switch p.Type.FixedSize() {
-		case 1:
-			b.Uint8(uint8(val))
-		case 2:
-			b.Uint16(uint16(val))
-		case 4:
-			b.Uint32(uint32(val))
-		case 8:
-			b.Uint64(val)
-		case 16:
-			b.Bytes(make([]byte, 16))
-		default:
+		if p.Type.FixedSize() == 16 {
+			val = 0 // an IPv6 address: zeros
+		}
+		if !b.Fixed(p.Type, val) {
 			switch p.Type {
 			case event.PTCharbuf, event.PTFspath, event.PTFsrelpath:
 				b.String("x")

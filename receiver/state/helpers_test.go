@@ -115,16 +115,7 @@ func put(b *event.Builder, pt event.ParamType, v any) error {
 		if err != nil {
 			return err
 		}
-		switch pt.FixedSize() {
-		case 1:
-			b.Uint8(uint8(n))
-		case 2:
-			b.Uint16(uint16(n))
-		case 4:
-			b.Uint32(uint32(n))
-		case 8:
-			b.Uint64(n)
-		default:
+		if pt.FixedSize() == 16 || !b.Fixed(pt, n) {
 			return fmt.Errorf("unsupported parameter type %v", pt)
 		}
 	}
