@@ -421,14 +421,20 @@ func appendFDList(buf []byte, l event.FDList, st *state.State) []byte {
 		if j > 0 {
 			buf = append(buf, ' ')
 		}
-		buf = strconv.AppendInt(buf, fd, 10)
+		// as libs prints each entry: the fd unsigned (poll's -1, an
+		// entry to skip, is 18446744073709551615), its type letter or
+		// '?' for an fd it does not know, and the flags as a sign-
+		// extended short in hex
+		buf = strconv.AppendUint(buf, uint64(fd), 10)
 		buf = append(buf, ':')
+		c := byte('?')
 		if t != nil {
 			if f := t.FD(fd); f != nil {
-				buf = append(buf, f.Type.Char())
+				c = f.Type.Char()
 			}
 		}
-		buf = strconv.AppendUint(buf, uint64(flags), 16)
+		buf = append(buf, c)
+		buf = strconv.AppendUint(buf, uint64(uint32(int32(int16(flags)))), 16)
 	}
 	return buf
 }

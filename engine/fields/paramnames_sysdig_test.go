@@ -1,6 +1,7 @@
 package fields_test
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -326,4 +327,30 @@ func TestBuffersMatchSysdig(t *testing.T) {
 			t.Errorf("write of %q: saker %q, sysdig 0.29 %q", bufs[i], g, sysdig[i])
 		}
 	}
+}
+
+// Poll fd lists (PT_FDLIST) render in evt.args and evt.arg.fds as sysdig
+// 0.29 renders them: each entry "fd:" then the fd's type letter ('?' for
+// an fd the thread does not have) and the flags in hex, for no entries,
+// known and unknown fds, poll's -1 and every flag bit.
+func TestFDListsMatchSysdig(t *testing.T) {
+	bin := oracle.Sysdig(t)
+	md := oracleProcess("/")
+	md.FDs = []scap.FD{{Tid: 300, FD: 6, Type: scap.FDDirectory, Name: "/srv/data"}}
+	c := newOracleCapture(t, md)
+	list := func(entries ...[2]uint64) []byte {
+		b := binary.LittleEndian.AppendUint16(nil, uint16(len(entries)))
+		for _, e := range entries {
+			b = binary.LittleEndian.AppendUint64(b, e[0])
+			b = binary.LittleEndian.AppendUint16(b, uint16(e[1]))
+		}
+		return b
+	}
+	for _, l := range [][]byte{list(), list([2]uint64{6, 1}), list([2]uint64{0, 1}, [2]uint64{6, 4}),
+		list([2]uint64{1, 0x7fff}, [2]uint64{2, 0xffff}, [2]uint64{6, 0x8000}), list([2]uint64{^uint64(0), 1}, [2]uint64{7, 0x10})} {
+		c.emit(event.SyscallPollE, func(b *event.Builder) { b.Bytes(l); b.Int64(1000) })
+		c.emit(event.SyscallPollX, func(b *event.Builder) { b.Int64(1); b.Bytes(l) })
+	}
+	path, evs := c.close()
+	compareWithSysdig(t, bin, path, md, evs, []string{"evt.args", "evt.arg.fds"})
 }
