@@ -484,9 +484,7 @@ func appendUpperHex(buf []byte, v uint64) []byte {
 
 func appendSockaddr(buf []byte, sa event.SockAddr) []byte {
 	if a, port, ok := sa.Addr(); ok {
-		buf = event.AppendIP(buf, a)
-		buf = append(buf, ':')
-		return strconv.AppendUint(buf, uint64(port), 10)
+		return event.AppendEndpoint(buf, a, port)
 	}
 	if p, ok := sa.Path(); ok {
 		return append(buf, p...)
@@ -494,16 +492,20 @@ func appendSockaddr(buf []byte, sa event.SockAddr) []byte {
 	return buf
 }
 
+// appendInetTuple appends an inet tuple as libs prints it, an IPv4
+// connection over IPv6 with IPv4 ends; false if st is not inet.
+func appendInetTuple(buf []byte, st event.SockTuple) ([]byte, bool) {
+	s, sp, d, dp, ok := st.Addrs()
+	if !ok {
+		return buf, false
+	}
+	s, d, _ = event.IPv4Pair(s, d)
+	return event.AppendConnection(buf, s, sp, d, dp), true
+}
+
 func appendSocktuple(buf []byte, st event.SockTuple) []byte {
-	if s, sp, d, dp, ok := st.Addrs(); ok {
-		s, d, _ = event.IPv4Pair(s, d) // an IPv4 connection to libs
-		buf = event.AppendIP(buf, s)
-		buf = append(buf, ':')
-		buf = strconv.AppendUint(buf, uint64(sp), 10)
-		buf = append(buf, "->"...)
-		buf = event.AppendIP(buf, d)
-		buf = append(buf, ':')
-		return strconv.AppendUint(buf, uint64(dp), 10)
+	if b, ok := appendInetTuple(buf, st); ok {
+		return b
 	}
 	if src, dst, p, ok := st.Unix(); ok {
 		buf = strconv.AppendUint(buf, src, 16)

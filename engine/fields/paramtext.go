@@ -64,27 +64,11 @@ func AppendParam(buf []byte, e *event.Event, i int, style ParamStyle) []byte {
 		}
 		return strconv.AppendUint(buf, v, 10)
 	case event.PTSockaddr:
-		sa := e.SockAddr(i)
-		if a, port, ok := sa.Addr(); ok {
-			buf = event.AppendIP(buf, a)
-			buf = append(buf, ':')
-			return strconv.AppendUint(buf, uint64(port), 10)
-		}
-		if p, ok := sa.Path(); ok {
-			return append(buf, p...)
-		}
-		return buf
+		return appendSockaddr(buf, e.SockAddr(i))
 	case event.PTSocktuple:
 		st := e.SockTuple(i)
-		if s, sp, d, dp, ok := st.Addrs(); ok {
-			s, d, _ = event.IPv4Pair(s, d)
-			buf = event.AppendIP(buf, s)
-			buf = append(buf, ':')
-			buf = strconv.AppendUint(buf, uint64(sp), 10)
-			buf = append(buf, "->"...)
-			buf = event.AppendIP(buf, d)
-			buf = append(buf, ':')
-			return strconv.AppendUint(buf, uint64(dp), 10)
+		if b, ok := appendInetTuple(buf, st); ok {
+			return b
 		}
 		if _, _, p, ok := st.Unix(); ok {
 			return append(buf, p...)

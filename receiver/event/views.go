@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net/netip"
+	"strconv"
 )
 
 // Socket families as encoded in SOCKADDR/SOCKTUPLE parameters (PPM_AF_*).
@@ -172,6 +173,23 @@ func AppendIP(buf []byte, a netip.Addr) []byte {
 		}
 	}
 	return a.AppendTo(buf)
+}
+
+// AppendEndpoint appends "ip:port" as libs prints a socket address: the
+// address as AppendIP writes it, without brackets for IPv6.
+func AppendEndpoint(buf []byte, a netip.Addr, port uint16) []byte {
+	buf = AppendIP(buf, a)
+	buf = append(buf, ':')
+	return strconv.AppendUint(buf, uint64(port), 10)
+}
+
+// AppendConnection appends "src:sport->dst:dport" as libs prints an inet
+// connection. (For an event's tuple, take its ends through IPv4Pair
+// first.)
+func AppendConnection(buf []byte, src netip.Addr, sport uint16, dst netip.Addr, dport uint16) []byte {
+	buf = AppendEndpoint(buf, src, sport)
+	buf = append(buf, "->"...)
+	return AppendEndpoint(buf, dst, dport)
 }
 
 // IPv4Pair returns the two ends of an IPv6 connection as IPv4 addresses

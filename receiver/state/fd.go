@@ -2,7 +2,6 @@ package state
 
 import (
 	"net/netip"
-	"strconv"
 
 	"github.com/sakersec/saker/receiver/event"
 )
@@ -201,14 +200,7 @@ func (f *FD) RemoteAddr() (netip.Addr, uint16) {
 // tupleName renders "cip:cport->sip:sport" as libs names inet connections.
 func tupleName(cip netip.Addr, cport uint16, sip netip.Addr, sport uint16) string {
 	var b [128]byte
-	p := event.AppendIP(b[:0], cip)
-	p = append(p, ':')
-	p = strconv.AppendUint(p, uint64(cport), 10)
-	p = append(p, '-', '>')
-	p = event.AppendIP(p, sip)
-	p = append(p, ':')
-	p = strconv.AppendUint(p, uint64(sport), 10)
-	return string(p)
+	return string(event.AppendConnection(b[:0], cip, cport, sip, sport))
 }
 
 func zeroAddr(v6 bool) netip.Addr {
@@ -221,10 +213,7 @@ func zeroAddr(v6 bool) netip.Addr {
 // addrName renders "ip:port" (no brackets for IPv6, as libs does).
 func addrName(ip netip.Addr, port uint16) string {
 	var b [64]byte
-	p := event.AppendIP(b[:0], ip)
-	p = append(p, ':')
-	p = strconv.AppendUint(p, uint64(port), 10)
-	return string(p)
+	return string(event.AppendEndpoint(b[:0], ip, port))
 }
 
 // denseFDs bounds the directly indexed part of an fd table: fds below it
